@@ -1,0 +1,1 @@
+"""Reference clients, one module per provider, usable against the real APIs."""

@@ -1,0 +1,36 @@
+"""create_app(config): mounts each API at its real path, the admin API at /__admin, and the
+shared request pipeline around them."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from simulators.core.admin import build_admin, json_response
+from simulators.core.config import Config
+from simulators.core import pipeline
+from simulators.core.runtime import Runtime
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config()
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    runtime = Runtime(config)
+    app = Flask("fieldsim")
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    app.json.sort_keys = False
+    app.url_map.strict_slashes = False
+    app.extensions["fieldsim"] = runtime
+    app.fieldsim = runtime  # type: ignore[attr-defined]
+    pipeline.install(app, runtime)
+    for api in runtime.apis.values():
+        app.register_blueprint(api.blueprint())
+    app.register_blueprint(build_admin(runtime))
+
+    @app.get("/")
+    def index():
+        return json_response({"fieldsim": list(runtime.apis), "admin": "/__admin/ui/",
+                              "apis": {n: a.base_path() for n, a in runtime.apis.items()}})
+
+    return app

@@ -1,0 +1,1 @@
+"""Shared machinery used the same way by all five simulated APIs."""

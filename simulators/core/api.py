@@ -1,0 +1,127 @@
+"""The contract between the core and one simulated API.
+
+Each package `simulators/<name>/` exposes `API`, a subclass of SimulatedAPI. The core mounts its
+blueprint, seeds its state, and routes the shared machinery (faults, rate limits, journal, reset,
+scenarios, state export) through the hooks below, so every API uses that machinery the same way.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Response
+
+from simulators.core.store import State
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulators.core.runtime import Runtime
+
+
+@dataclass
+class RateLimit:
+    """Token bucket (rate per second, burst capacity) plus a cap on requests in flight."""
+
+    rate: float = 20.0
+    burst: int = 30
+    inflight: int = 3
+    enabled: bool = True
+
+
+class SimulatedAPI:
+    name: str = ""
+    title: str = ""
+    # Request paths this API owns (prefix match). The first is its base path.
+    prefixes: tuple[str, ...] = ()
+    # None: no rate limiting for this API unless configured.
+    default_rate_limit: RateLimit | None = None
+
+    def __init__(self, runtime: "Runtime"):
+        self.runtime = runtime
+        self.options: dict = dict(runtime.config.api_options.get(self.name, {}))
+
+    # -- shared machinery, for the API's own code ------------------------------------------------
+    @property
+    def state(self) -> State:
+        return self.runtime.backend.state(self.name)
+
+    @property
+    def clock(self):
+        return self.runtime.clock
+
+    def now(self):
+        return self.runtime.clock.now()
+
+    # -- hooks the API implements -----------------------------------------------------------------
+    def blueprint(self) -> Blueprint:
+        """The Flask blueprint serving the provider's real paths."""
+        raise NotImplementedError
+
+    def seed(self, state: State) -> None:
+        """Write the deterministic demo dataset (config.seed, config.scale) into an empty state."""
+
+    def credentials(self) -> Any:
+        """The demo credentials, as JSON, for GET /__admin/credentials and `make serve`."""
+        return {}
+
+    def error_response(self, status: int, message: str) -> Response:
+        """An error in this provider's own format. Used for faults, rate limits, oversized bodies,
+        unknown paths and uncaught errors. Override in every API."""
+        return Response(json.dumps({"message": message}), status=status, mimetype="application/json")
+
+    def rate_limited_response(self, retry_after: float) -> Response:
+        """CAPO-RL-5 style refusal; the core adds the Retry-After header."""
+        return self.error_response(429, "Too many requests: rate limit exceeded, retry later")
+
+    def soap_fault_response(self, message: str) -> Response:
+        """Answer for an injected `soap_fault`; non-SOAP APIs answer a 500 in their own format."""
+        return self.error_response(500, message)
+
+    def unauthenticated_response(self) -> Response:
+        """Answer for an injected `expire_tokens` on APIs whose credentials cannot expire."""
+        return self.error_response(401, "Unauthorized")
+
+    def expire_tokens(self) -> bool:
+        """Invalidate every session/token of this API (fault `expire_tokens`). Return False when
+        the API has no sessions; the core then answers unauthenticated_response() instead."""
+        return False
+
+    def rate_limit_key(self, request) -> str | None:
+        """Which client a request belongs to, for rate limiting (None: not limited)."""
+        return None
+
+    def load_scenario(self, payload: Any) -> dict:
+        """Add entities given in this API's own wire format; answer a summary of what was added."""
+        from simulators.core.errors import AdminError
+        raise AdminError(f"{self.name}: scenarios with entities are not supported yet")
+
+    def advance(self, now) -> None:
+        """Called before each request of this API: let time-driven processes (a device completing
+        work orders, customers placing orders) catch up with the simulated clock."""
+
+    def export_state(self) -> dict:
+        return self.state.export()
+
+    def import_state(self, data: dict) -> None:
+        if not isinstance(data, dict):
+            from simulators.core.errors import AdminError
+            raise AdminError(f"{self.name}: state must be a JSON object as exported by GET /__admin/state/{self.name}")
+        self.state.load(data)
+
+    def reset(self) -> None:
+        """Back to the seeded dataset."""
+        state = self.state
+        with state.lock():
+            state.clear()
+            self.seed(state)
+
+    def admin_blueprint(self) -> Blueprint | None:
+        """Extra admin calls of this API, mounted at /__admin/<name>/ (e.g. werkbon's complete)."""
+        return None
+
+    def base_path(self) -> str:
+        return self.prefixes[0]
+
+    def owns(self, path: str) -> bool:
+        return any(path == p or path.startswith(p.rstrip("/") + "/") or path.startswith(p + "?")
+                   for p in self.prefixes)

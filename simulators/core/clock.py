@@ -1,0 +1,117 @@
+"""SimClock: the one source of "now" for every time-dependent rule of every API.
+
+Running: real time plus an offset. Frozen: a fixed instant until set or advanced. The state lives
+in the backend's meta document `clock`, so several processes on redis share one clock. Within a
+request `now()` is read once and reused, so a request sees one consistent instant.
+"""
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from simulators.core.errors import AdminError
+
+_DURATION = re.compile(
+    r"^(?P<sign>-)?P(?:(?P<w>\d+(?:\.\d+)?)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def parse_duration(text: str) -> timedelta:
+    """ISO 8601 duration (PnWnDTnHnMnS, optional leading '-'), or plain seconds as a number."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return timedelta(seconds=text)
+    m = _DURATION.match(str(text).strip().upper())
+    if not m or str(text).strip().upper() in {"P", "PT", "-P", "-PT"}:
+        raise AdminError(f"advance: {text!r} is not an ISO 8601 duration such as PT2H or P1D")
+    parts = {k: float(v) for k, v in m.groupdict().items() if v and k != "sign"}
+    delta = timedelta(weeks=parts.get("w", 0), days=parts.get("d", 0), hours=parts.get("h", 0),
+                      minutes=parts.get("m", 0), seconds=parts.get("s", 0))
+    return -delta if m.group("sign") else delta
+
+
+def parse_instant(text: str, tz) -> datetime:
+    try:
+        value = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        raise AdminError(f"now: {text!r} is not an ISO 8601 date-time such as 2026-01-05T09:00:00+01:00") from None
+    return value if value.tzinfo else value.replace(tzinfo=tz)
+
+
+class SimClock:
+    META = "clock"
+
+    def __init__(self, backend, tz: str = "Europe/Amsterdam"):
+        self.backend = backend
+        self.tz = ZoneInfo(tz)
+
+    def _doc(self) -> dict:
+        return self.backend.meta_get(self.META) or {"offset": 0.0, "frozen_at": None}
+
+    def timestamp(self) -> float:
+        """Simulated POSIX time (seconds)."""
+        doc = self._doc()
+        return doc["frozen_at"] if doc.get("frozen_at") is not None else time.time() + doc.get("offset", 0.0)
+
+    def now(self) -> datetime:
+        try:
+            from flask import g, has_request_context
+        except ImportError:  # pragma: no cover
+            has_request_context = lambda: False  # noqa: E731
+        if has_request_context():
+            cached = g.get("fieldsim_now")
+            if cached is None:
+                cached = g.fieldsim_now = self._now()
+            return cached
+        return self._now()
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self.timestamp(), tz=timezone.utc).astimezone(self.tz)
+
+    @property
+    def frozen(self) -> bool:
+        return self._doc().get("frozen_at") is not None
+
+    def set(self, instant: datetime, frozen: bool = True) -> None:
+        ts = instant.timestamp()
+        doc = {"offset": ts - time.time(), "frozen_at": ts if frozen else None}
+        self.backend.meta_put(self.META, doc)
+
+    def advance(self, delta: timedelta) -> None:
+        doc = self._doc()
+        if doc.get("frozen_at") is not None:
+            doc["frozen_at"] += delta.total_seconds()
+        doc["offset"] = doc.get("offset", 0.0) + delta.total_seconds()
+        self.backend.meta_put(self.META, doc)
+
+    def freeze(self, frozen: bool) -> None:
+        ts = self.timestamp()
+        self.backend.meta_put(self.META, {"offset": ts - time.time(), "frozen_at": ts if frozen else None})
+
+    def reset(self) -> None:
+        """Back to the real clock, running."""
+        self.backend.meta_put(self.META, {"offset": 0.0, "frozen_at": None})
+
+    def describe(self) -> dict:
+        return {"now": self._now().isoformat(), "frozen": self.frozen, "timezone": str(self.tz)}
+
+    def apply(self, body: dict) -> dict:
+        """The admin call: {"now": ...} sets (and freezes unless "frozen": false), {"advance": "PT2H"},
+        {"frozen": bool}. Unknown keys are refused so typos do not pass silently."""
+        if not isinstance(body, dict) or not body:
+            raise AdminError('clock: expected a JSON object with "now", "advance" and/or "frozen"')
+        unknown = set(body) - {"now", "advance", "frozen"}
+        if unknown:
+            raise AdminError(f"clock: unknown field(s) {sorted(unknown)}; use now, advance, frozen")
+        frozen = body.get("frozen")
+        if frozen is not None and not isinstance(frozen, bool):
+            raise AdminError("clock: frozen must be true or false")
+        if "now" in body:
+            self.set(parse_instant(body["now"], self.tz), frozen=True if frozen is None else frozen)
+        elif frozen is not None:
+            self.freeze(frozen)
+        if "advance" in body:
+            self.advance(parse_duration(body["advance"]))
+        return self.describe()

@@ -1,0 +1,48 @@
+"""Domain errors raised by models; each API's wire layer maps them to its own error format."""
+
+
+class DomainError(Exception):
+    """A rule was broken. `status` is the HTTP-ish meaning; wire layers translate it."""
+
+    status = 400
+
+    def __init__(self, message: str, *, status: int | None = None, code=None, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+        self.code = code  # provider-specific error code, if the provider has codes
+        self.field = field
+
+
+class BadRequest(DomainError):
+    status = 400
+
+
+class Unauthorized(DomainError):
+    status = 401
+
+
+class Forbidden(DomainError):
+    status = 403
+
+
+class NotFound(DomainError):
+    status = 404
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+class AdminError(Exception):
+    """Bad input to the admin API: answered as 400 with the message."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class BackendUnavailable(Exception):
+    """The state backend (e.g. redis) cannot be reached."""

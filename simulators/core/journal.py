@@ -1,0 +1,52 @@
+"""The request journal: every request and response the simulated APIs saw, bounded, filterable."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from simulators.core.errors import AdminError
+
+BODY_LIMIT = 4096  # characters of each body kept in the journal
+HEADERS_KEPT = ("content-type", "authorization", "x-email", "soapaction", "retry-after", "content-length")
+
+
+def text_of(raw: bytes) -> str:
+    text = raw[:BODY_LIMIT].decode("utf-8", errors="replace")
+    return text + ("…" if len(raw) > BODY_LIMIT else "")
+
+
+def headers_of(headers) -> dict:
+    return {k: v for k, v in headers.items() if k.lower() in HEADERS_KEPT}
+
+
+class Journal:
+    def __init__(self, backend, maxlen: int):
+        self.backend = backend
+        self.maxlen = maxlen
+
+    def record(self, entry: dict) -> None:
+        self.backend.journal_append(entry, self.maxlen)
+
+    def clear(self) -> None:
+        self.backend.journal_clear()
+
+    def list(self, api=None, path=None, method=None, since=None) -> list[dict]:
+        since_dt = None
+        if since:
+            try:
+                since_dt = datetime.fromisoformat(since.replace("Z", "+00:00"))
+            except ValueError:
+                raise AdminError(f"since: {since!r} is not an ISO 8601 date-time") from None
+        out = []
+        for e in self.backend.journal_list():
+            if api and e.get("api") != api:
+                continue
+            if path and not e.get("path", "").startswith(path):
+                continue
+            if method and e.get("method") != method.upper():
+                continue
+            if since_dt is not None:
+                t = datetime.fromisoformat(e["time"])
+                if (t.tzinfo is None) != (since_dt.tzinfo is None) or t < since_dt:
+                    continue
+            out.append(e)
+        return out

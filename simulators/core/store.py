@@ -1,0 +1,249 @@
+"""State backends: memory (default), sqlite (durable), redis (shared by several processes).
+
+Every API keeps its state as named collections of JSON documents keyed by string ids. Values are
+always stored serialised, so the three backends behave identically: `get` hands out a fresh copy
+and a model must `put` what it changed. Besides collections a backend keeps:
+- counters (`next_id`), small `meta` documents (clock, faults), the request journal, and the
+  rate limiter's buckets — so several processes on redis share them all.
+- `lock(scope)`: an exclusive, re-entrant section. On sqlite it is also one transaction, so a
+  request's writes are all on disk when it returns, or none are.
+"""
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections import deque
+from typing import Any, Iterator
+
+import orjson
+
+from simulators.core.errors import BackendUnavailable
+
+
+def dumps(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+
+
+def loads(raw: bytes | str | None) -> Any:
+    return None if raw is None else orjson.loads(raw)
+
+
+class State:
+    """One API's view of a backend: what models read and write."""
+
+    def __init__(self, backend: "Backend", api: str):
+        self.backend = backend
+        self.api = api
+
+    def get(self, coll: str, key, default=None):
+        value = self.backend.get(self.api, coll, str(key))
+        return default if value is None else value
+
+    def put(self, coll: str, key, value) -> None:
+        self.backend.put(self.api, coll, str(key), value)
+
+    def delete(self, coll: str, key) -> bool:
+        return self.backend.delete(self.api, coll, str(key))
+
+    def items(self, coll: str) -> list[tuple[str, Any]]:
+        return self.backend.items(self.api, coll)
+
+    def all(self, coll: str) -> list:
+        return [v for _, v in self.backend.items(self.api, coll)]
+
+    def count(self, coll: str) -> int:
+        return self.backend.count(self.api, coll)
+
+    def next_id(self, name: str, start: int = 1) -> int:
+        """A fresh integer id for `name`, never handed out twice (also across processes)."""
+        return self.backend.next_id(self.api, name, start)
+
+    def lock(self):
+        """Exclusive section for a read-modify-write; one transaction on sqlite."""
+        return self.backend.lock(self.api)
+
+    def export(self) -> dict:
+        return self.backend.export_api(self.api)
+
+    def load(self, data: dict) -> None:
+        self.backend.import_api(self.api, data)
+
+    def clear(self) -> None:
+        self.backend.clear_api(self.api)
+
+
+class Backend:
+    """Interface of a state backend; see MemoryBackend for the reference semantics."""
+
+    url = "memory"
+
+    def state(self, api: str) -> State:
+        return State(self, api)
+
+    # collections
+    def get(self, api, coll, key): raise NotImplementedError
+    def put(self, api, coll, key, value): raise NotImplementedError
+    def delete(self, api, coll, key) -> bool: raise NotImplementedError
+    def items(self, api, coll) -> list: raise NotImplementedError
+    def count(self, api, coll) -> int: raise NotImplementedError
+    def next_id(self, api, name, start) -> int: raise NotImplementedError
+    def clear_api(self, api): raise NotImplementedError
+    def export_api(self, api) -> dict: raise NotImplementedError
+    def import_api(self, api, data): raise NotImplementedError
+    def lock(self, scope: str): raise NotImplementedError
+    # small shared documents (clock, faults, seeded markers)
+    def meta_get(self, name, default=None): raise NotImplementedError
+    def meta_put(self, name, value): raise NotImplementedError
+    # journal
+    def journal_append(self, entry: dict, maxlen: int): raise NotImplementedError
+    def journal_list(self) -> list: raise NotImplementedError
+    def journal_clear(self): raise NotImplementedError
+    # rate limiting
+    def bucket_take(self, key: str, rate: float, burst: int, now: float) -> float: raise NotImplementedError
+    def inflight_acquire(self, key: str, cap: int) -> bool: raise NotImplementedError
+    def inflight_release(self, key: str): raise NotImplementedError
+
+    def ping(self) -> None:
+        """Raise BackendUnavailable when the backend cannot be reached."""
+
+    def close(self) -> None:
+        pass
+
+
+def _bucket_math(tokens: float, stamp: float, rate: float, burst: int, now: float) -> tuple[float, float, float]:
+    """Token bucket step. Returns (tokens_after, stamp, wait); wait 0 means admitted."""
+    tokens = min(float(burst), tokens + max(0.0, now - stamp) * rate)
+    if tokens >= 1.0:
+        return tokens - 1.0, now, 0.0
+    return tokens, now, (1.0 - tokens) / rate
+
+
+class MemoryBackend(Backend):
+    """In-process dicts; the default. Re-entrant locks per scope."""
+
+    url = "memory"
+
+    def __init__(self):
+        self._data: dict[tuple[str, str], dict[str, bytes]] = {}
+        self._counters: dict[tuple[str, str], int] = {}
+        self._meta: dict[str, bytes] = {}
+        self._journal: deque = deque()
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._inflight: dict[str, int] = {}
+        self._locks: dict[str, threading.RLock] = {}
+        self._guard = threading.Lock()
+
+    def _coll(self, api, coll) -> dict:
+        return self._data.setdefault((api, coll), {})
+
+    def get(self, api, coll, key):
+        return loads(self._data.get((api, coll), {}).get(key))
+
+    def put(self, api, coll, key, value):
+        self._coll(api, coll)[key] = dumps(value)
+
+    def delete(self, api, coll, key) -> bool:
+        return self._data.get((api, coll), {}).pop(key, None) is not None
+
+    def items(self, api, coll) -> list:
+        return [(k, orjson.loads(v)) for k, v in list(self._data.get((api, coll), {}).items())]
+
+    def count(self, api, coll) -> int:
+        return len(self._data.get((api, coll), {}))
+
+    def next_id(self, api, name, start) -> int:
+        with self._guard:
+            value = max(self._counters.get((api, name), start - 1) + 1, start)
+            self._counters[(api, name)] = value
+            return value
+
+    def clear_api(self, api):
+        with self._guard:
+            for key in [k for k in self._data if k[0] == api]:
+                del self._data[key]
+            for key in [k for k in self._counters if k[0] == api]:
+                del self._counters[key]
+
+    def export_api(self, api) -> dict:
+        colls = {c: {k: orjson.loads(v) for k, v in d.items()} for (a, c), d in self._data.items() if a == api}
+        counters = {n: v for (a, n), v in self._counters.items() if a == api}
+        return {"collections": colls, "counters": counters}
+
+    def import_api(self, api, data):
+        self.clear_api(api)
+        for coll, docs in (data.get("collections") or {}).items():
+            target = self._coll(api, coll)
+            for key, value in docs.items():
+                target[str(key)] = dumps(value)
+        for name, value in (data.get("counters") or {}).items():
+            self._counters[(api, name)] = int(value)
+
+    def lock(self, scope: str):
+        with self._guard:
+            lk = self._locks.setdefault(scope, threading.RLock())
+        return lk
+
+    def meta_get(self, name, default=None):
+        raw = self._meta.get(name)
+        return default if raw is None else orjson.loads(raw)
+
+    def meta_put(self, name, value):
+        self._meta[name] = dumps(value)
+
+    def journal_append(self, entry, maxlen):
+        with self._guard:
+            self._journal.append(dumps(entry))
+            while len(self._journal) > maxlen:
+                self._journal.popleft()
+
+    def journal_list(self) -> list:
+        return [orjson.loads(e) for e in list(self._journal)]
+
+    def journal_clear(self):
+        self._journal.clear()
+
+    def bucket_take(self, key, rate, burst, now) -> float:
+        with self._guard:
+            tokens, stamp = self._buckets.get(key, (float(burst), now))
+            tokens, stamp, wait = _bucket_math(tokens, stamp, rate, burst, now)
+            self._buckets[key] = (tokens, stamp)
+            return wait
+
+    def inflight_acquire(self, key, cap) -> bool:
+        with self._guard:
+            current = self._inflight.get(key, 0)
+            if current >= cap:
+                return False
+            self._inflight[key] = current + 1
+            return True
+
+    def inflight_release(self, key):
+        with self._guard:
+            self._inflight[key] = max(0, self._inflight.get(key, 0) - 1)
+
+
+def open_backend(url: str | None) -> Backend:
+    """`memory`, `sqlite:///PATH` or `redis://HOST:PORT/DB`."""
+    url = url or "memory"
+    if url == "memory":
+        return MemoryBackend()
+    if url.startswith("sqlite:///"):
+        from simulators.core.store_sqlite import SqliteBackend
+        return SqliteBackend(url)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        from simulators.core.store_redis import RedisBackend
+        return RedisBackend(url)
+    raise ValueError(f"unknown --state {url!r}: use memory, sqlite:///PATH or redis://HOST:PORT/DB")
+
+
+@contextlib.contextmanager
+def backend_errors() -> Iterator[None]:
+    """Turn a backend's connection errors into BackendUnavailable."""
+    try:
+        yield
+    except BackendUnavailable:
+        raise
+    except Exception as exc:  # redis.ConnectionError, sqlite3.OperationalError ...
+        if exc.__class__.__name__ in {"ConnectionError", "TimeoutError", "BusyLoadingError"}:
+            raise BackendUnavailable(str(exc)) from exc
+        raise

@@ -1,0 +1,62 @@
+"""Serving with gunicorn (gthread workers): the production server behind `fieldsim serve`."""
+from __future__ import annotations
+
+import json
+import sys
+
+from gunicorn.app.base import BaseApplication
+
+from simulators.core.config import Config
+
+
+def banner(config: Config, runtime) -> str:
+    root = f"http://{config.host}:{config.port}"
+    lines = [f"fieldsim serving on {root}  (state: {config.state}, seed {config.seed}, scale {config.scale})"]
+    for name, url in runtime.base_urls(root).items():
+        lines.append(f"  {name:10} {url}")
+    lines.append(f"  admin      {root}/__admin/  (dashboard {root}/__admin/ui/)")
+    lines.append("demo credentials:")
+    for name, cred in runtime.credentials().items():
+        lines.append(f"  {name:10} {json.dumps(cred, ensure_ascii=False)}")
+    return "\n".join(lines)
+
+
+class FieldsimServer(BaseApplication):
+    def __init__(self, config: Config, print_banner: bool = True):
+        self.config_obj = config
+        self.print_banner = print_banner
+        super().__init__()
+
+    def load_config(self):
+        c = self.config_obj
+        settings = {
+            "bind": f"{c.host}:{c.port}",
+            "workers": c.workers,
+            "worker_class": "gthread",
+            "threads": c.threads,
+            "timeout": max(c.request_timeout, 30),
+            "graceful_timeout": 5,
+            "keepalive": 5,
+            "accesslog": None,
+            "errorlog": "-",
+            "loglevel": "warning",
+            "preload_app": c.workers == 1,
+        }
+        for key, value in settings.items():
+            if key in self.cfg.settings:
+                self.cfg.set(key, value)
+        if "control_socket_disable" in self.cfg.settings:  # gunicorn >= 25: no control socket in CI
+            self.cfg.set("control_socket_disable", True)
+
+    def load(self):
+        from simulators.app import create_app
+        app = create_app(self.config_obj)
+        if self.print_banner:
+            print(banner(self.config_obj, app.fieldsim), flush=True)
+            self.print_banner = False
+        return app
+
+
+def serve(config: Config, banner: bool = True) -> None:
+    sys.argv = sys.argv[:1]  # gunicorn must not parse our flags
+    FieldsimServer(config, banner).run()
