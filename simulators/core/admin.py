@@ -38,9 +38,10 @@ def body_document(allow_yaml: bool = False):
 def build_admin(runtime) -> Blueprint:
     bp = Blueprint("fieldsim_admin", __name__, url_prefix="/__admin")
 
-    def api_or_400(name):
+    def api_or_400(name, status=400):
+        """An unknown API named in a query is bad input (400); in a path, an unknown resource (404)."""
         if name not in runtime.apis:
-            raise AdminError(f"unknown api {name!r}; served here: {', '.join(runtime.apis)}", status=404)
+            raise AdminError(f"unknown api {name!r}; served here: {', '.join(runtime.apis)}", status=status)
         return runtime.apis[name]
 
     @bp.before_request
@@ -147,11 +148,11 @@ def build_admin(runtime) -> Blueprint:
 
     @bp.get("/state/<name>")
     def state_export(name):
-        return json_response(api_or_400(name).export_state())
+        return json_response(api_or_400(name, 404).export_state())
 
     @bp.put("/state/<name>")
     def state_import(name):
-        api = api_or_400(name)
+        api = api_or_400(name, 404)
         api.import_state(body_document())
         return json_response({"status": "ok", "api": name})
 

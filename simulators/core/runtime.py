@@ -58,6 +58,7 @@ class Runtime:
             self.backend.meta_put(f"seeded:{n}", self.seed_marker())
         self.faults.clear(name)
         self.journal.clear()
+        self.backend.ratelimit_reset()
         if name is None:
             self.clock.reset()
 

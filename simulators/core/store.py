@@ -102,6 +102,7 @@ class Backend:
     def bucket_take(self, key: str, rate: float, burst: int, now: float) -> float: raise NotImplementedError
     def inflight_acquire(self, key: str, cap: int) -> bool: raise NotImplementedError
     def inflight_release(self, key: str): raise NotImplementedError
+    def ratelimit_reset(self): raise NotImplementedError  # forget all buckets (admin reset)
 
     def ping(self) -> None:
         """Raise BackendUnavailable when the backend cannot be reached."""
@@ -220,6 +221,10 @@ class MemoryBackend(Backend):
     def inflight_release(self, key):
         with self._guard:
             self._inflight[key] = max(0, self._inflight.get(key, 0) - 1)
+
+    def ratelimit_reset(self):
+        with self._guard:
+            self._buckets.clear()
 
 
 def open_backend(url: str | None) -> Backend:

@@ -1,0 +1,128 @@
+"""`fieldsim serve` as a user runs it: gunicorn (gthread), banner with base URLs and credentials,
+flags, and the embedded mode's context manager."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from simulators.testing import fieldsim_server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(*args, env=None):
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "simulators", "serve", "--port", str(port), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, **(env or {})})
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/__admin/health", timeout=1).status_code in (200, 401):
+                return proc, port
+        except requests.ConnectionError:
+            if proc.poll() is not None:
+                raise AssertionError(proc.stdout.read())
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("fieldsim serve did not answer /__admin/health within 30 s")
+
+
+def stop(proc) -> str:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        out, _ = proc.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, _ = proc.communicate()
+    return out
+
+
+def test_serve_runs_gunicorn_prints_urls_and_credentials_and_answers_health():
+    proc, port = start()
+    try:
+        health = requests.get(f"http://127.0.0.1:{port}/__admin/health", timeout=5).json()
+        assert health["status"] == "ok" and len(health["apis"]) == 5
+        server = requests.get(f"http://127.0.0.1:{port}/", timeout=5).headers.get("Server", "")
+        assert "gunicorn" in server.lower()
+    finally:
+        out = stop(proc)
+    assert f"http://127.0.0.1:{port}/api/capo" in out
+    assert f"http://127.0.0.1:{port}/v1" in out
+    assert "demo credentials" in out
+
+
+def test_serve_api_flag_limits_the_apis():
+    proc, port = start("--api", "capo", "--api", "werkbon", "--quiet")
+    try:
+        assert requests.get(f"http://127.0.0.1:{port}/__admin/health", timeout=5).json()["apis"] == ["capo", "werkbon"]
+    finally:
+        stop(proc)
+
+
+def test_serve_admin_token_flag():
+    proc, port = start("--admin-token", "t0k", "--quiet", "--api", "capo")
+    try:
+        assert requests.get(f"http://127.0.0.1:{port}/__admin/health", timeout=5).status_code == 401
+    finally:
+        stop(proc)
+
+
+@pytest.mark.parametrize("args,word", [
+    (["--api", "nope"], "invalid choice"),
+    (["--scale", "huge"], "invalid choice"),
+    (["--state", "mongodb://x"], "unknown --state"),
+    (["--workers", "2"], "redis"),
+])
+def test_serve_bad_flags_exit_with_a_message(args, word):
+    r = subprocess.run([sys.executable, "-m", "simulators", "serve", "--port", "1", *args],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0 and word in r.stderr
+
+
+def test_serve_config_file(tmp_path):
+    cfg = tmp_path / "fieldsim.yaml"
+    cfg.write_text("apis: [stadsnet]\nseed: 7\njournal_size: 3\n")
+    proc, port = start("--config", str(cfg), "--quiet")
+    try:
+        assert requests.get(f"http://127.0.0.1:{port}/__admin/health", timeout=5).json()["apis"] == ["stadsnet"]
+    finally:
+        stop(proc)
+
+
+def test_config_file_with_unknown_key_is_refused(tmp_path):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text("colour: blue\n")
+    r = subprocess.run([sys.executable, "-m", "simulators", "serve", "--config", str(cfg)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0 and "colour" in r.stderr
+
+
+def test_embedded_context_manager_gives_urls_and_credentials_and_stops():
+    with fieldsim_server(apis=["capo"]) as sim:
+        assert sim.url("capo") == sim.base_url + "/api/capo"
+        assert "capo" in sim.credentials
+        assert requests.get(sim.base_url + "/__admin/health", timeout=5).ok
+        port = sim.port
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"http://127.0.0.1:{port}/__admin/health", timeout=2)
+
+
+def test_pytest_plugin_fixture_resets_between_tests_part1(fieldsim):
+    requests.post(fieldsim.base_url + "/__admin/faults", json={"kind": "latency", "delay_ms": 1}, timeout=5)
+    assert len(requests.get(fieldsim.base_url + "/__admin/faults", timeout=5).json()) == 1
+
+
+def test_pytest_plugin_fixture_resets_between_tests_part2(fieldsim):
+    assert requests.get(fieldsim.base_url + "/__admin/faults", timeout=5).json() == []
