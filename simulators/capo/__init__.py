@@ -1,15 +1,77 @@
-"""Placeholder until the capo simulator lands: mounts nothing but its base path."""
-from flask import Blueprint
+"""CAPO (DSP / Mijn Aansluiting): utility-connection projects between netbeheerders and aannemers,
+REST/JSON at /api/capo. Rules: /work/shared/fidelity/capo.md (CAPO-*)."""
+from __future__ import annotations
 
-from simulators.core.api import SimulatedAPI
+from flask import Blueprint, Response, current_app, has_request_context, request
+
+from simulators.core.api import RateLimit, SimulatedAPI
+from simulators.capo import admin, scenario, seed as seed_data, wire
+from simulators.capo.bijlagen import Bijlagen
+from simulators.capo.model import Model
+from simulators.capo.quickscan import Quickscan
 
 
-class PlaceholderAPI(SimulatedAPI):
+class CapoAPI(SimulatedAPI):
     name = "capo"
-    prefixes = ("/api/capo",)
+    title = "CAPO API"
+    prefixes = (wire.BASE,)
+    # CAPO-RL-1..3: 20/s average, burst 30, 3 in flight, per client (config api_options.capo.rate_limit).
+    default_rate_limit = RateLimit(rate=20, burst=30, inflight=3)
+
+    def __init__(self, runtime):
+        super().__init__(runtime)
+        self.model = Model(self)
+        self.bijlagen = Bijlagen(self.model)
+        self.quickscan = Quickscan(self.model)
 
     def blueprint(self) -> Blueprint:
-        return Blueprint("capo", __name__)
+        return wire.build_blueprint(self)
+
+    def seed(self, state) -> None:
+        seed_data.seed(state, self.runtime.config.seed, self.runtime.config.scale)
+
+    def credentials(self) -> list:
+        return [{"token": o["token"], "header": f"Authorization: Bearer {o['token']}", "organisatie": o["naam"],
+                 "rol": o["rol"]} for o in seed_data.ORGS]
+
+    def error_response(self, status: int, message: str) -> Response:
+        """CAPO-ERR-1: {"message": ...} with the status (also for faults, 404/405/413/429/500)."""
+        resp = wire.error_json(status, message)
+        if status == 405 and has_request_context():  # RFC 9110: a 405 names the allowed methods
+            allowed = current_app.url_map.bind_to_environ(request.environ).allowed_methods()
+            resp.headers["Allow"] = ", ".join(sorted(allowed))
+        return resp
+
+    def rate_limited_response(self, retry_after: float) -> Response:
+        """CAPO-RL-5: 429 + JSON body; the core adds Retry-After and applies nothing."""
+        lim = self.runtime.rate_limits.get(self.name) or self.default_rate_limit
+        return wire.error_json(429, f"Too many requests: rate limit of {lim.rate:g} requests/s (burst {lim.burst}, "
+                                    f"{lim.inflight} in flight) per client exceeded; retry after {retry_after} s")
+
+    def rate_limit_key(self, req) -> str | None:
+        """CAPO-RL-4: one bucket per presented token over every CAPO endpoint; requests without a
+        token are keyed by address so unauthenticated floods are limited too. The presigned
+        upload/download URLs carry no token (they stand for the storage service) and are not limited."""
+        auth = req.headers.get("Authorization", "")
+        if auth:
+            return "token:" + auth.strip().partition(" ")[2].strip()
+        if req.path.startswith((wire.BASE + "/upload/", wire.BASE + "/download/")):
+            return None
+        return "addr:" + (req.remote_addr or "?")
+
+    def admin_blueprint(self) -> Blueprint:
+        return admin.build_admin_blueprint(self)
+
+    def advance(self, now) -> None:
+        """Runs after the limiter admitted the request: the optional processing time holds the slot."""
+        admin.processing_delay(self)
+
+    def reset(self) -> None:
+        super().reset()
+        self.runtime.backend.meta_put(admin.META, 0)
+
+    def load_scenario(self, payload) -> dict:
+        return scenario.load(self, payload)
 
 
-API = PlaceholderAPI
+API = CapoAPI

@@ -1,15 +1,63 @@
-"""Placeholder until the cloudplan simulator lands: mounts nothing but its base path."""
-from flask import Blueprint
+"""Cloudplan webservice (SOAP 1.1) simulator: /v1/ overview, /v1/<service> endpoints and WSDLs."""
+from __future__ import annotations
+
+from flask import Blueprint, Response
 
 from simulators.core.api import SimulatedAPI
+from simulators.cloudplan import admin, routes, scenario
+from simulators.cloudplan.envelope import fault_xml
+from simulators.cloudplan.model import Cloudplan
+from simulators.cloudplan.routes import SOAP_CT
+from simulators.cloudplan.seed import seed as seed_data
 
 
-class PlaceholderAPI(SimulatedAPI):
+class CloudplanAPI(SimulatedAPI):
     name = "cloudplan"
+    title = "Cloudplan webservice (SOAP 1.1)"
     prefixes = ("/v1",)
 
     def blueprint(self) -> Blueprint:
-        return Blueprint("cloudplan", __name__)
+        return routes.blueprint(self)
+
+    def seed(self, state) -> None:
+        seed_data(self, state)
+
+    def credentials(self):
+        return {"username": "demo", "password": "demo",
+                "other_tenant": {"username": "demo2", "password": "demo2"},
+                "login": "POST /v1/authentication <api:login><username>demo</username><password>demo</password>"}
+
+    def error_response(self, status: int, message: str) -> Response:
+        """A 500 is a SOAP fault (soap:Server), as CXF answers server errors; every other status is
+        the servlet container's plain HTML error page, as a 404 during maintenance is (CP-F-2)."""
+        if status == 500:
+            return Response(fault_xml(message, "Server"), status=500, content_type=SOAP_CT)
+        page = (f"<html><head><title>Error {status}</title></head><body><h1>HTTP ERROR {status}</h1>"
+                f"<p>{_html(message)}</p></body></html>")
+        return Response(page, status=status, content_type="text/html;charset=ISO-8859-1")
+
+    def soap_fault_response(self, message: str) -> Response:
+        """Fault `soap_fault` (CP-F-2): a SOAP 1.1 Fault, HTTP 500."""
+        return Response(fault_xml(message, "Server"), status=500, content_type=SOAP_CT)
+
+    def rate_limit_key(self, request):
+        """Only limited when configured (Cloudplan documents no limit): per client address."""
+        return request.remote_addr or "unknown"
+
+    def expire_tokens(self) -> bool:
+        """Fault `expire_tokens` (CP-F-2): all sessions end; the next call gets the <error> block."""
+        Cloudplan(self).expire_all()
+        return True
+
+    def admin_blueprint(self) -> Blueprint:
+        return admin.blueprint(self)
+
+    def load_scenario(self, payload) -> dict:
+        return scenario.load(self, payload)
 
 
-API = PlaceholderAPI
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+API = CloudplanAPI

@@ -166,8 +166,9 @@ class MemoryBackend(Backend):
                 del self._counters[key]
 
     def export_api(self, api) -> dict:
-        colls = {c: {k: orjson.loads(v) for k, v in d.items()} for (a, c), d in self._data.items() if a == api}
-        counters = {n: v for (a, n), v in self._counters.items() if a == api}
+        # list(): another thread may add a document or collection while this one exports
+        colls = {c: {k: orjson.loads(v) for k, v in list(d.items())} for (a, c), d in list(self._data.items()) if a == api}
+        counters = {n: v for (a, n), v in list(self._counters.items()) if a == api}
         return {"collections": colls, "counters": counters}
 
     def import_api(self, api, data):

@@ -1,15 +1,119 @@
-"""Placeholder until the werkbon simulator lands: mounts nothing but its base path."""
-from flask import Blueprint
+"""WerkbonApp / OutSmart Open API version 8 (issue 6): the hooks the core calls."""
+from __future__ import annotations
+
+from flask import Blueprint, Response
 
 from simulators.core.api import SimulatedAPI
+from simulators.core.errors import AdminError
+from simulators.werkbon import seed as seed_mod
+from simulators.werkbon import wire
+from simulators.werkbon.common import WbError
+from simulators.werkbon.entities import ENTITIES
+from simulators.werkbon.model import Model
+from simulators.werkbon.workorders import Workorders
 
 
-class PlaceholderAPI(SimulatedAPI):
+class WerkbonAPI(SimulatedAPI):
     name = "werkbon"
+    title = "WerkbonApp / OutSmart Open API v8"
     prefixes = ("/openapi",)
+    default_rate_limit = None  # the document names no rate limit
 
+    def __init__(self, runtime):
+        super().__init__(runtime)
+        self.model = Model(self)
+        self.workorders = Workorders(self.model)
+
+    def versions(self) -> tuple[str, ...]:
+        """WB-AUTH-3: only version 8 is complete; other versions answer 1001 unless configured
+        (api option "versions": ["8", "7"] serves the same model under those numbers too)."""
+        return tuple(str(v) for v in self.options.get("versions", ("8",)))
+
+    def check_https(self, request) -> None:
+        """WB-ERR-2 (1006): https is required by the provider; enforced only with option require_https."""
+        if self.options.get("require_https") and request.headers.get("X-Forwarded-Proto", request.scheme) != "https":
+            raise WbError(1006, "All endpoints should use https")
+
+    # ---- hooks -------------------------------------------------------------------------------
     def blueprint(self) -> Blueprint:
-        return Blueprint("werkbon", __name__)
+        return wire.build_blueprint(self)
+
+    def admin_blueprint(self) -> Blueprint:
+        return wire.build_admin(self)
+
+    def seed(self, state) -> None:
+        seed_mod.seed(self, state)
+
+    def credentials(self) -> dict:
+        """The demo account at the top (as INTERFACE.md lists it), the second account for
+        isolation tests (WB-AUTH-4), and both in `accounts`."""
+        accounts = [{"token": a["token"], "software_token": a["software_tokens"][0], "name": a["name"],
+                     "note": a["note"]} for a in seed_mod.ACCOUNTS]
+        return {"token": accounts[0]["token"], "software_token": accounts[0]["software_token"],
+                "other_account": accounts[1], "accounts": accounts,
+                "base_path": "/openapi/8/<function>/?token=...&software_token=..."}
+
+    def error_response(self, status: int, message: str) -> Response:
+        return wire.error_envelope(status, message)
+
+    def rate_limited_response(self, retry_after: float) -> Response:
+        """The document names no rate limit; when one is configured (or injected) the refusal is a
+        real HTTP 429 (the core adds Retry-After) with the envelope, so clients can back off."""
+        return wire.envelope(1007, ["Too many requests: rate limit exceeded, retry later"], status=429)
+
+    def unauthenticated_response(self) -> Response:
+        """Tokens never change (WB-AUTH-4), so an expired session looks like an unauthorized token."""
+        return wire.envelope(1004, ["Client token provided is unauthorized to execute this request"])
+
+    def rate_limit_key(self, request) -> str | None:
+        return request.args.get("token") or None
+
+    def advance(self, now) -> None:
+        self.workorders.advance(now)
+
+    def set_device(self, conf) -> None:
+        if not isinstance(conf, dict) or set(conf) - {"enabled", "pickup_after", "complete_after"}:
+            raise AdminError("device: expected {enabled, pickup_after, complete_after} (durations like PT15M)")
+        try:
+            for k in ("pickup_after", "complete_after"):
+                self.model.parse_delay(conf.get(k), None)
+        except ValueError as exc:
+            raise AdminError(f"device: {exc}") from None
+        with self.state.lock():
+            self.state.put("meta", "device", {**(self.state.get("meta", "device") or {}), **conf})
+
+    def load_scenario(self, payload) -> dict:
+        """{"token": optional account, "device": {...}, "<entity>": [records as POSTed],
+        "workorders": [as PostWorkorders], "complete": [WorkorderNo, ...]}"""
+        if not isinstance(payload, dict):
+            raise AdminError("werkbon: scenario must be a mapping")
+        token = payload.get("token", seed_mod.ACCOUNTS[0]["token"])
+        account = self.state.get("accounts", token)
+        if account is None:
+            raise AdminError(f"werkbon: unknown token {token!r}")
+        known = set(ENTITIES) | {"token", "device", "workorders", "complete"}
+        unknown = set(payload) - known
+        if unknown:
+            raise AdminError(f"werkbon: unknown section(s) {sorted(unknown)}")
+        summary: dict = {}
+        try:
+            if "device" in payload:
+                self.set_device(payload["device"])
+            for name, records in payload.items():
+                if name in ENTITIES and ENTITIES[name].post:
+                    summary[name] = self.model.post_entities(account["id"], ENTITIES[name], _list(records))
+            if "workorders" in payload:
+                summary["workorders"] = self.workorders.post(account["id"], _list(payload["workorders"]))
+            for no in payload.get("complete") or []:
+                self.workorders.complete_now(str(no), token)
+                summary.setdefault("completed", []).append(no)
+        except WbError as exc:
+            raise AdminError(f"werkbon: code {exc.code}: {'; '.join(exc.messages)}") from None
+        return summary
 
 
-API = PlaceholderAPI
+def _list(records) -> list:
+    return records if isinstance(records, list) else [records]
+
+
+API = WerkbonAPI

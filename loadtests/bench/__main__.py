@@ -1,0 +1,214 @@
+"""`make bench`: fieldsim against WireMock, Prism and nginx in one run, on loopback, with wrk.
+
+    make bench                       # full run (~12 min), writes docs/benchmarks.md
+    make bench ARGS="--quick"        # 1 short run per cell, for a smoke test (~3 min)
+    make bench ARGS="--cases capo-project --peers wiremock"
+
+Every cell: a warm-up, then --runs runs of --seconds at --connections; the table shows medians.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import statistics
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from loadtests.bench import cases as bench_cases
+from loadtests.bench import deps, report, wrk
+from loadtests.bench.peers import PEERS
+from loadtests.bench.procs import ROOT, Fieldsim
+from loadtests.bench.ratelimit import rate_limit_accuracy
+
+WORK = ROOT / ".bench" / "run"
+NOLIMIT = "api_options:\n  capo:\n    rate_limit: false\n"
+
+
+def parse(argv):
+    p = argparse.ArgumentParser(prog="python -m loadtests.bench", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--seconds", type=float, default=5)
+    p.add_argument("--warmup", type=float, default=2)
+    p.add_argument("--connections", type=int, default=16)
+    p.add_argument("--cases", nargs="*", default=list(bench_cases.PREPARE), choices=list(bench_cases.PREPARE))
+    p.add_argument("--peers", nargs="*", default=[c.name for c in PEERS], choices=[c.name for c in PEERS])
+    p.add_argument("--no-ratelimit", action="store_true", help="skip the rate-limit accuracy runs")
+    p.add_argument("--quick", action="store_true", help="1 run of 2 s per cell, 1 s warm-up")
+    p.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    a = p.parse_args(argv)
+    if a.quick:
+        a.runs, a.seconds, a.warmup = 1, 2, 1
+    return a
+
+
+def say(msg: str) -> None:
+    print(f"[bench {datetime.now(timezone.utc):%H:%M:%S}] {msg}", flush=True)
+
+
+def measure(base: str, case, a, connections=None) -> dict:
+    """Warm-up, then a.runs runs: the medians (and every run, for the record)."""
+    c = connections or a.connections
+    wrk.run(base, case, seconds=a.warmup, connections=c)
+    runs = [wrk.run(base, case, seconds=a.seconds, connections=c) for _ in range(a.runs)]
+    med = lambda attr: statistics.median(getattr(r, attr) for r in runs)  # noqa: E731
+    return {"rps": med("rps"), "p50_ms": med("p50_ms"), "p99_ms": med("p99_ms"), "errors": sum(r.errors for r in runs),
+            "requests": sum(r.requests for r in runs), "runs": [round(r.rps) for r in runs], "connections": c}
+
+
+def startup(n: int = 3) -> dict:
+    """`fieldsim serve` with the default dataset: seconds until /__admin/health answers, and RSS."""
+    times, rss = [], []
+    for _ in range(n):
+        with Fieldsim() as fs:
+            times.append(fs.startup_s)
+            time.sleep(0.5)
+            rss.append(fs.rss_mb())
+    return {"startup_s": statistics.median(times), "all": [round(t, 2) for t in times], "rss_mb": statistics.median(rss)}
+
+
+def probe_peer(peer, case) -> str | None:
+    """None when the peer answers the case like fieldsim did (status and body), else why not."""
+    try:
+        r = case.send(peer.base)
+    except Exception as exc:  # noqa: BLE001 - any failure means: not equivalent
+        return f"no answer ({exc.__class__.__name__})"
+    if r.status_code != case.expected_status:
+        return f"HTTP {r.status_code}"
+    same = r.content == case.expected_body
+    if not same and "json" in case.expected_type:
+        try:
+            same = json.loads(r.content) == json.loads(case.expected_body)
+        except ValueError:
+            pass
+    return None if same else "different body"
+
+
+def main(argv=None) -> int:
+    a = parse(argv)
+    t0 = time.time()
+    WORK.mkdir(parents=True, exist_ok=True)
+    result: dict = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "args": vars(a),
+                    "machine": machine(), "cells": {}, "skipped": {}, "not_measured": {}, "cases": {}}
+    if not deps.wrk_bin():
+        print("wrk not installed: run `make bench-deps` (apt-get install wrk) first", file=sys.stderr)
+        return 2
+    say("startup time, default dataset")
+    result["startup"] = startup()
+    say(f"  {result['startup']}")
+    config = WORK / "nolimit.yaml"
+    config.write_text(NOLIMIT)
+    fs = Fieldsim("--scale", "large", "--config", str(config), log=WORK / "fieldsim.log").start(timeout=300)
+    peers = []
+    try:
+        result["large"] = {"startup_s": fs.startup_s, "rss_mb_idle": fs.rss_mb()}
+        prepared = []
+        for name in a.cases:
+            say(f"prepare {name}")
+            try:
+                prepared.append(bench_cases.PREPARE[name](fs.base))
+            except bench_cases.NotServed as exc:
+                result["not_measured"][name] = f"not measured: API not served yet ({exc})"
+                say(f"  {result['not_measured'][name]}")
+            except Exception as exc:  # noqa: BLE001 - a broken API must not stop the other rows
+                result["not_measured"][name] = f"not measured: {exc.__class__.__name__}: {str(exc)[:200]}"
+                say(f"  {result['not_measured'][name]}")
+        for c in prepared:
+            result["cases"][c.name] = {"title": c.title, "note": c.note, "bytes": len(c.expected_body)}
+        for cls in PEERS:
+            if cls.name not in a.peers:
+                continue
+            why = cls.available()
+            if why is None and prepared:
+                peer = cls(WORK)
+                try:
+                    say(f"start {cls.name}")
+                    peer.start(prepared)
+                    peers.append(peer)
+                    warm_up(peer, prepared, a)
+                    continue
+                except RuntimeError as exc:
+                    why = str(exc)[:300]
+            result["skipped"][cls.name] = why or "no case to serve"
+            say(f"skip {cls.name}: {result['skipped'][cls.name]}")
+        for c in prepared:
+            cells = result["cells"].setdefault(c.name, {})
+            say(f"{c.name}: fieldsim")
+            cells["fieldsim"] = measure(fs.base, c, a)
+            say(f"  {cells['fieldsim']}")
+            for peer in peers:
+                problem = probe_peer(peer, c)
+                if problem:
+                    cells[peer.name] = {"skipped": f"{peer.name} did not serve an equivalent answer: {problem}"}
+                else:
+                    say(f"{c.name}: {peer.name}")
+                    cells[peer.name] = measure(peer.base, c, a)
+                say(f"  {cells[peer.name]}")
+        result["peer_rss_mb"] = {p.name: round(p.rss_mb(), 1) for p in peers}
+        for p in peers:
+            p.stop()
+        peers = []
+        extra_latency(fs, prepared, a, result)
+        result["large"]["rss_mb_after"] = fs.rss_mb()
+    finally:
+        for p in peers:
+            p.stop()
+        fs.stop()
+    if not a.no_ratelimit:
+        say("rate-limit accuracy (CAPO, limits on, --scale medium)")
+        result["ratelimit"] = rate_limit_accuracy(WORK, say)
+    result["seconds"] = round(time.time() - t0)
+    (WORK / "result.json").write_text(json.dumps(result, indent=2, default=str))
+    Path(a.out).write_text(report.markdown(result), encoding="utf-8")
+    say(f"done in {result['seconds']} s: {a.out} (raw: {WORK / 'result.json'})")
+    return 0
+
+
+def warm_up(peer, prepared, a) -> None:
+    """A pass over every case before any cell is measured (the JVM's JIT needs it most)."""
+    for c in prepared:
+        if probe_peer(peer, c) is None:
+            wrk.run(peer.base, c, seconds=a.warmup, connections=a.connections)
+
+
+def extra_latency(fs, prepared, a, result) -> None:
+    """Latency targets: Capitech answers at one connection; CAPO p99 at half of fieldsim's max rate
+    (wrk's delay() hook paces each connection: an approximately fixed offered rate)."""
+    by = {c.name: c for c in prepared}
+    lat = result["latency"] = {}
+    for name in ("capitech-100", "capitech-5000"):
+        if name in by:
+            say(f"{name}: latency at 1 connection")
+            lat[name] = measure(fs.base, by[name], a, connections=1)
+    capo = by.get("capo-project")
+    cell = result["cells"].get("capo-project", {}).get("fieldsim")
+    if capo and cell:
+        target = cell["rps"] / 2
+        conns = 32  # mostly idle connections, paced: an approximately open-loop offered rate
+        delay = max(1, int(1000 * conns / target))
+        for _ in range(3):  # calibrate the per-connection pause until the offered rate is about the target
+            probe = wrk.run(fs.base, capo, seconds=2, connections=conns, delay_ms=delay)
+            service_ms = max(0.0, 1000 * conns / max(probe.rps, 1) - delay)
+            delay = max(1, round(1000 * conns / target - service_ms))
+        say(f"capo-project: p99 at half max (~{target:.0f} req/s, {conns} connections, delay {delay} ms)")
+        runs = [wrk.run(fs.base, capo, seconds=max(a.seconds, 5), connections=conns, delay_ms=delay)
+                for _ in range(a.runs)]
+        lat["capo-half"] = {"target_rps": target, "rps": statistics.median(r.rps for r in runs),
+                            "p50_ms": statistics.median(r.p50_ms for r in runs),
+                            "p99_ms": statistics.median(r.p99_ms for r in runs), "errors": sum(r.errors for r in runs),
+                            "connections": conns, "delay_ms": delay}
+
+
+def machine() -> dict:
+    import os
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+            "loadavg_at_start": load, "wrk": shutil.which("wrk")}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

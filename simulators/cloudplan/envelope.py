@@ -1,0 +1,110 @@
+"""Reading a Cloudplan SOAP 1.1 request safely and strictly, and writing faults.
+
+CP-F-3: a DOCTYPE or entity declaration is refused before any parser sees it; the parser itself
+never resolves entities, loads DTDs or touches the network. CP-F-1: anything malformed becomes a
+soap:Client fault "Unmarshalling Error: …" (HTTP 500), the way CXF/JAXB reports it.
+"""
+from __future__ import annotations
+
+import re
+from xml.sax.saxutils import escape
+
+from lxml import etree
+
+SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
+SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
+NS = "https://api.cloudplan.nl/"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                          huge_tree=False, remove_comments=True, remove_pis=True, collect_ids=False)
+_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_MISMATCH = re.compile(r"Opening and ending tag mismatch: (\S+) line \d+ and (\S+)")
+
+
+class Fault(Exception):
+    """A SOAP fault to answer instead of a response."""
+
+    def __init__(self, message: str, code: str = "Client"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def unmarshalling(message: str) -> Fault:
+    return Fault("Unmarshalling Error: " + message)
+
+
+def parse_envelope(body: bytes) -> etree._Element:
+    """CP-F-1, CP-F-3: the operation element inside a SOAP 1.1 Body, or a Fault."""
+    if _DTD.search(body):
+        raise unmarshalling("DOCTYPE is not allowed: DTDs and entity declarations are refused")
+    if not body.strip():
+        raise unmarshalling("Premature end of file.")
+    try:
+        root = etree.fromstring(body, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise unmarshalling(_syntax_message(exc)) from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:  # e.g. UTF-16, which the byte scan misses
+        raise unmarshalling("DOCTYPE is not allowed: DTDs and entity declarations are refused")
+    if root.tag == f"{{{SOAP12}}}Envelope":
+        raise Fault("Wrong SOAP version: this endpoint speaks SOAP 1.1", code="VersionMismatch")
+    if root.tag != f"{{{SOAP11}}}Envelope":
+        raise unmarshalling(f'unexpected element {_qname(root)}. Expected elements are <{{{SOAP11}}}Envelope>')
+    for header in root.iterchildren(f"{{{SOAP11}}}Header"):
+        must = [c.tag for c in header if isinstance(c.tag, str) and c.get(f"{{{SOAP11}}}mustUnderstand") in ("1", "true")]
+        if must:  # no header blocks are understood here (SOAP 1.1 section 4.2.3)
+            raise Fault(f"MustUnderstand headers: [{', '.join(must)}] are not understood.", code="MustUnderstand")
+    bodies = [c for c in root if isinstance(c.tag, str) and c.tag == f"{{{SOAP11}}}Body"]
+    if len(bodies) != 1:
+        raise unmarshalling("the SOAP Envelope must contain exactly one Body")
+    ops = [c for c in bodies[0] if isinstance(c.tag, str)]
+    if len(ops) != 1:
+        raise unmarshalling("the SOAP Body must contain exactly one operation element")
+    return ops[0]
+
+
+def _syntax_message(exc: etree.XMLSyntaxError) -> str:
+    """Woodstox wording for a wrong close tag (as in the seed's example), libxml2's otherwise."""
+    line, col = exc.position if exc.position else (0, 0)
+    msg = str(exc.msg if hasattr(exc, "msg") else exc)
+    mm = _MISMATCH.search(msg)
+    if mm:
+        msg = f"Unexpected close tag </{mm.group(2).rstrip(',')}>; expected </{mm.group(1)}>."
+    else:
+        msg = re.sub(r",? line \d+, column \d+$", "", msg).strip()
+    return f"{msg}\n at [row,col {{unknown-source}}]: [{line},{col}]"
+
+
+def _qname(el) -> str:
+    q = etree.QName(el)
+    return f'(uri:"{q.namespace or ""}", local:"{q.localname}")'
+
+
+def children(el, allowed) -> list:
+    """Element children, each unqualified and in `allowed` (CP-WS-3); anything else is the JAXB
+    'unexpected element' unmarshalling error. Whitespace-only text around them is ignored."""
+    out = []
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue
+        if child.tag not in allowed:
+            expected = ",".join(f"<{{}}{a}>" for a in allowed)
+            raise unmarshalling(f"unexpected element {_qname(child)}. Expected elements are {expected}")
+        out.append(child)
+    if el.text and el.text.strip() and out:
+        raise unmarshalling(f"unexpected text in <{etree.QName(el).localname}>")
+    return out
+
+
+def text(el) -> str:
+    if len(el):
+        raise unmarshalling(f"unexpected element {_qname(el[0])} inside <{etree.QName(el).localname}>")
+    return el.text or ""
+
+
+def fault_xml(message: str, code: str = "Client") -> bytes:
+    """A SOAP 1.1 Fault as CXF writes it (CP-F-1)."""
+    return (f'<soap:Envelope xmlns:soap="{SOAP11}"><soap:Body><soap:Fault><faultcode>soap:{code}</faultcode>'
+            f'<faultstring>{escape(message)}</faultstring></soap:Fault></soap:Body></soap:Envelope>').encode()

@@ -1,0 +1,66 @@
+"""POST /__admin/scenario {"cloudplan": {...}}: add entities in Cloudplan's own field names.
+
+    {"tenant": "demo",                        # optional, default the demo account's organisation
+     "departments": [{"number": "AFD-09", "name": "Noord"}],
+     "customers":   [{"number": "KLANT-09", "name": "Gemeente X"}],
+     "resources":   [{"number": "2001", "name": "Piet", "department": {"number": "AFD-09"}}],
+     "projects":    [{"number": "PROJ-90", "description": "X", "customer": {"number": "KLANT-09"},
+                      "start": "2026-01-01", "end": "2026-06-30"}],
+     "planning":    [{"number": "PL-90", "project": {"number": "PROJ-90"}, "resource": {"number": "2001"},
+                      "start": "2026-01-05T08:00:00", "end": "2026-01-05T17:00:00"}]}
+
+A reference is {"number": …}, {"id": …} or a bare id. Validations (CP-V-1) apply.
+"""
+from __future__ import annotations
+
+from simulators.core.errors import AdminError
+from simulators.cloudplan.envelope import Fault
+from simulators.cloudplan.model import KINDS, USERS, Cloudplan, Matcher
+from simulators.cloudplan.wire import parse_scalar
+
+ORDER = ("department", "customer", "resource", "project", "planning")
+
+
+def load(api, payload) -> dict:
+    if not isinstance(payload, dict):
+        raise AdminError("cloudplan: scenario must be an object with lists per entity kind")
+    tenant = payload.get("tenant", "demo")
+    if tenant not in {t for _p, t in USERS.values()}:
+        raise AdminError(f"cloudplan: unknown tenant {tenant!r}")
+    unknown = set(payload) - {"tenant"} - {KINDS[k].coll for k in ORDER}
+    if unknown:
+        raise AdminError(f"cloudplan: unknown keys {sorted(unknown)}; use {[KINDS[k].coll for k in ORDER]}")
+    model = Cloudplan(api)
+    added = {}
+    with api.state.lock():
+        for kind in ORDER:
+            for item in payload.get(KINDS[kind].coll) or []:
+                try:
+                    new_id = model.add(tenant, kind, _values(model, tenant, kind, item))
+                except (ValueError, TypeError) as exc:
+                    raise AdminError(f"cloudplan: {exc}") from None
+                added.setdefault(KINDS[kind].coll, []).append(new_id)
+    return {"added": added}
+
+
+def _values(model, tenant, kind, item) -> dict:
+    if not isinstance(item, dict):
+        raise AdminError(f"cloudplan: each {kind} must be an object")
+    types = dict(KINDS[kind].fields)
+    out = {}
+    for name, value in item.items():
+        typ = types.get(name)
+        if typ is None or name == "id":
+            raise AdminError(f"cloudplan: {kind} has no field {name!r}")
+        if typ.startswith("ref:") and isinstance(value, dict):
+            found = model.match(tenant, Matcher(typ[4:], id=value.get("id"), number=value.get("number")))
+            if len(found) != 1:
+                raise AdminError(f"cloudplan: {kind}.{name} {value} matches {len(found)} records, need 1")
+            value = found[0]["id"]
+        elif typ in ("date", "datetime") and value:
+            try:
+                value = parse_scalar(str(value), typ, name)  # the same normalisation as a push
+            except Fault as exc:
+                raise AdminError(f"cloudplan: {kind}.{name}: {exc.message}") from None
+        out[name] = value
+    return out

@@ -1,0 +1,54 @@
+"""Scenarios (POST /__admin/scenario), state export/import, credentials, seed determinism."""
+from __future__ import annotations
+
+from cp_soap import numbers
+
+
+SCENARIO = {"cloudplan": {
+    "departments": [{"number": "AFD-90", "name": "Noord"}],
+    "customers": [{"number": "KLANT-90", "name": "Gemeente Test"}],
+    "resources": [{"number": "9001", "name": "Piet", "department": {"number": "AFD-90"}}],
+    "projects": [{"number": "PROJ-90", "description": "Scenario", "customer": {"number": "KLANT-90"},
+                  "start": "2026-01-01", "end": "2026-06-30"}],
+    "planning": [{"number": "PL-90", "project": {"number": "PROJ-90"}, "resource": {"number": "9001"},
+                  "customer": {"number": "KLANT-90"}, "start": "2026-01-05T08:00", "end": "2026-01-05T17:00:00"}],
+}}
+
+
+def test_scenario_adds_entities_visible_over_soap(cp, fieldsim):
+    """Scenario entities are added in Cloudplan's field names, references by number (CP-M-3)."""
+    r = fieldsim.admin("POST", "scenario", json=SCENARIO)
+    assert r.status_code == 200, r.text
+    ret = cp.op("planning", "getPlanning", "<planningMatcher><customerMatcher><number>KLANT-90</number>"
+                "</customerMatcher><start operator=\"EQUALS_DATE\"><dateTime>2026-01-05</dateTime></start>"
+                "</planningMatcher>")
+    assert numbers(ret) == [["PL-90"]]
+    assert ret.findtext(".//entity/start") == "2026-01-05T08:00:00"  # normalised like a push
+
+
+def test_invalid_scenario_is_rejected(fieldsim):
+    """CP-V-1 applies to scenarios too; unknown keys are refused."""
+    assert fieldsim.admin("POST", "scenario", json={"cloudplan": {"departments": [{"number": "X"}]}}).status_code == 400
+    assert fieldsim.admin("POST", "scenario", json={"cloudplan": {"widgets": []}}).status_code == 400
+    bad_ref = {"cloudplan": {"resources": [{"number": "1", "name": "A", "department": {"number": "NOPE"}}]}}
+    assert fieldsim.admin("POST", "scenario", json=bad_ref).status_code == 400
+    bad_date = {"cloudplan": {"planning": [{"number": "P", "start": "yesterday", "end": "2026-01-01"}]}}
+    assert fieldsim.admin("POST", "scenario", json=bad_date).status_code == 400
+
+
+def test_state_export_import_round_trip(cp, fieldsim):
+    exported = fieldsim.admin("GET", "state/cloudplan").json()
+    get = "<planningMatcher><number>PL-2019-01</number></planningMatcher>"
+    cp.op("planning", "deletePlanning", get)
+    assert numbers(cp.op("planning", "getPlanning", get)) == [[]]
+    assert fieldsim.admin("PUT", "state/cloudplan", json=exported).status_code in (200, 204)
+    cp._token = None  # the import restored the sessions of the export, not ours
+    assert numbers(cp.op("planning", "getPlanning", get)) == [["PL-2019-01"]]
+
+
+def test_credentials_and_deterministic_seed(fieldsim):
+    creds = fieldsim.admin("GET", "credentials").json()["cloudplan"]
+    assert creds["username"] == "demo" and creds["password"] == "demo"
+    first = fieldsim.admin("GET", "state/cloudplan").json()["collections"]["resources"]
+    fieldsim.reset("cloudplan")
+    assert fieldsim.admin("GET", "state/cloudplan").json()["collections"]["resources"] == first

@@ -1,0 +1,74 @@
+"""WSDLs and the overview page; a client generated from the WSDL alone (zeep) works end to end."""
+from __future__ import annotations
+
+import pytest
+import requests
+import zeep
+from lxml import etree
+
+SERVICES = {"authentication": {"login", "logout"},
+            "projects": {"getProjects", "pushProjects", "deleteProjects"},
+            "resources": {"getResources", "pushResources", "deleteResources"},
+            "planning": {"getPlanning", "pushPlanning", "deletePlanning"},
+            "customers": {"getCustomers", "pushCustomers", "deleteCustomers"},
+            "departments": {"getDepartments", "pushDepartments", "deleteDepartments"}}
+WSDL = "http://schemas.xmlsoap.org/wsdl/"
+XS = "http://www.w3.org/2001/XMLSchema"
+
+
+def test_overview_lists_every_service_and_its_wsdl(fieldsim):
+    """CP-WS-1: /v1/ lists the services with their WSDL links."""
+    base = fieldsim.url("cloudplan")
+    r = requests.get(base + "/")
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/html")
+    for svc in SERVICES:
+        assert f"/v1/{svc}?wsdl" in r.text
+
+
+@pytest.mark.parametrize("service", sorted(SERVICES))
+def test_each_service_has_its_own_wsdl(fieldsim, service):
+    """CP-WS-1, CP-WS-2, CP-WS-3, CP-WS-5: one WSDL per service, its operations, unqualified children,
+    namespace https://api.cloudplan.nl/, address pointing at this server."""
+    r = requests.get(f"{fieldsim.url('cloudplan')}/{service}?wsdl")
+    assert r.status_code == 200
+    root = etree.fromstring(r.content)
+    assert root.get("targetNamespace") == "https://api.cloudplan.nl/"
+    ops = {o.get("name") for o in root.findall(f"{{{WSDL}}}portType/{{{WSDL}}}operation")}
+    assert ops == SERVICES[service]
+    schema = root.find(f"{{{WSDL}}}types/{{{XS}}}schema")
+    assert schema.get("elementFormDefault") == "unqualified"
+    assert f"{fieldsim.url('cloudplan')}/{service}" in r.text
+
+
+def test_zeep_client_from_wsdl_alone(fieldsim):
+    """CP-WS-2, CP-WS-4, CP-WS-5, CP-M-5: login, getProjects, pushProjects, getPlanning with a date matcher
+    through zeep, which knows nothing but the WSDLs."""
+    base = fieldsim.url("cloudplan")
+    login = zeep.Client(base + "/authentication?wsdl").service.login(username="demo", password="demo")
+    assert login.authenticationTokenExpiration == 3600
+    auth = {"token": login.authenticationToken}
+    projects = zeep.Client(base + "/projects?wsdl").service
+    got = projects.getProjects(authentication=auth, projectMatcher=[{"number": "PROJ-01"}, {"number": "PROJ-02"}])
+    ents = [r.entities.entity[0] for r in got.matcherResults.matcherResult]
+    assert [e.number for e in ents] == ["PROJ-01", "PROJ-02"]
+    assert ents[0].description == "Example-Project1" and ents[0].department.id == 0 and ents[0].hidden is False
+    pushed = projects.pushProjects(authentication=auth, project=[{
+        "projectMatcher": {"number": "PROJ-Z"},
+        "projectValues": {"number": "PROJ-Z", "description": "Via zeep", "customer": {"number": "KLANT-01"},
+                          "start": "2026-01-01", "end": "2026-02-01", "budget": 12.5}}])
+    [new_id] = pushed.MatcherResults.MatcherResult[0].InsertedIds.InsertedId
+    again = projects.getProjects(authentication=auth, projectMatcher=[{"id": new_id}])
+    ent = again.matcherResults.matcherResult[0].entities.entity[0]
+    assert (ent.description, ent.budget, ent.start) == ("Via zeep", 12.5, "2026-01-01") and ent.customer.id > 0
+    planning = zeep.Client(base + "/planning?wsdl").service
+    sept = planning.getPlanning(authentication=auth, planningMatcher=[{
+        "allowMultiple": True, "customerMatcher": {"number": "KLANT-01"},
+        "start": {"operator": "BEFORE_OR_EQUAL_DATE", "dateTime": "2019-09-30"},
+        "end": {"operator": "AFTER_OR_EQUAL_DATE", "dateTime": "2019-09-01"}}])
+    nums = [e.number for e in sept.matcherResults.matcherResult[0].entities.entity]
+    assert nums == ["PL-2019-02", "PL-2019-03", "PL-2019-04", "PL-2019-06"]
+
+
+def test_get_on_endpoint_without_wsdl_is_a_fault(fieldsim):
+    r = requests.get(fieldsim.url("cloudplan") + "/projects")
+    assert r.status_code == 500 and b"soap:Client" in r.content

@@ -1,0 +1,121 @@
+"""One rate limit across processes on redis (CAPO-RL-1/2/3/4): several processes that share a redis
+admit 30 + 20·t requests of one client in total, and hold at most 3 in flight together."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import requests
+
+from redis_server import kill_group, redis_server, start_fieldsim  # noqa: F401  (fixture)
+
+FLOOD = textwrap.dedent("""
+    import sys, time
+    from simulators.core.api import RateLimit
+    from simulators.core.ratelimit import Limiter
+    from simulators.core.store import open_backend
+    url, start, end = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+    limiter = Limiter(open_backend(url))
+    limit = RateLimit(rate=20, burst=30, inflight=1000)
+    while time.time() < start:
+        time.sleep(0.001)
+    admitted = attempts = 0
+    while time.time() < end:
+        ok, _, _ = limiter.acquire("capo", "token:demo", limit)
+        attempts += 1
+        if ok:
+            admitted += 1
+            limiter.release("capo", "token:demo")
+    print(admitted, attempts, flush=True)
+""")
+
+HOLD = textwrap.dedent("""
+    import sys, time
+    from simulators.core.store_redis import RedisBackend
+    b = RedisBackend(sys.argv[1], inflight_ttl_ms=int(sys.argv[3]))
+    held = sum(b.inflight_acquire("capo:token:demo", 3) for _ in range(int(sys.argv[2])))
+    print(held, flush=True)
+    time.sleep(60)  # holds its slots until killed
+""")
+
+
+def test_two_processes_on_one_redis_admit_30_plus_20_per_second_in_total(redis_server):  # noqa: F811
+    """CAPO-RL-1/2 across processes: the bucket is one, shared by both processes."""
+    url = redis_server.url()
+    start = time.time() + 2.0  # both processes are up and flooding from the same instant
+    duration = 3.0
+    procs = [subprocess.Popen([sys.executable, "-c", FLOOD, url, repr(start), repr(start + duration)],
+                              stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [tuple(map(int, p.communicate(timeout=30)[0].split())) for p in procs]
+    admitted = sum(a for a, _ in results)
+    assert all(attempts > 300 for _, attempts in results), results  # both really flooded
+    assert 30 + 20 * duration - 2 <= admitted <= 30 + 20 * duration + 2, results
+
+
+def test_inflight_cap_is_shared_across_processes_and_a_killed_holder_frees_its_slots(redis_server):  # noqa: F811
+    """CAPO-RL-3 across processes: 2 held by one process leave 1 for the other; slots of a process
+    killed with -9 expire instead of leaking."""
+    url = redis_server.url()
+    first = subprocess.Popen([sys.executable, "-c", HOLD, url, "2", "1500"], stdout=subprocess.PIPE, text=True)
+    second = None
+    try:
+        assert first.stdout.readline().strip() == "2"
+        second = subprocess.Popen([sys.executable, "-c", HOLD, url, "3", "1500"], stdout=subprocess.PIPE, text=True)
+        assert second.stdout.readline().strip() == "1"
+    finally:
+        for p in (first, second):
+            if p is not None:
+                p.send_signal(signal.SIGKILL)
+                p.wait(10)
+    time.sleep(1.6)
+    third = subprocess.Popen([sys.executable, "-c", HOLD, url, "4", "1500"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert third.stdout.readline().strip() == "3"
+    finally:
+        third.send_signal(signal.SIGKILL)
+        third.wait(10)
+
+
+def test_two_fieldsim_servers_on_one_redis_share_capo_rate_limit_over_http(redis_server):  # noqa: F811
+    """CAPO-RL-1/2/4/5 over HTTP: two `fieldsim serve --state redis://` processes flooded together by
+    one client admit 30 + 20·t in total; the rest get 429 with Retry-After."""
+    url = redis_server.url()
+    servers = [start_fieldsim("--api", "capo", "--state", url) for _ in range(2)]
+    try:
+        limits = requests.get(servers[0][1] + "/__admin/ratelimits", timeout=5).json()["capo"]
+        assert limits and limits["rate"] == 20 and limits["burst"] == 30
+        token = requests.get(servers[0][1] + "/__admin/credentials", timeout=5).json()["capo"][0]["token"]
+        for _, base in servers:  # start from a full bucket whatever the servers did while starting
+            requests.post(base + "/__admin/reset", timeout=10)
+        counts = {"admitted": 0, "refused": 0, "bad": 0}
+        guard, duration = threading.Lock(), 3.0
+        start = time.time() + 0.3
+
+        def flood(base):
+            http = requests.Session()
+            http.headers["Authorization"] = f"Bearer {token}"
+            while time.time() < start:
+                time.sleep(0.001)
+            while time.time() < start + duration:
+                r = http.get(base + "/api/capo/projecten", timeout=10)
+                key = "refused" if r.status_code == 429 else "admitted"
+                if r.status_code == 429 and not r.headers.get("Retry-After", "").isdigit():
+                    key = "bad"
+                with guard:
+                    counts[key] += 1
+
+        threads = [threading.Thread(target=flood, args=(base,)) for _, base in servers]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert counts["bad"] == 0 and counts["refused"] > 50, counts
+        # one request per thread may straddle the window's end: allow 2 + timing slack
+        assert 30 + 20 * duration - 3 <= counts["admitted"] <= 30 + 20 * duration + 4, counts
+    finally:
+        for proc, _ in servers:
+            kill_group(proc, signal.SIGTERM)

@@ -1,0 +1,140 @@
+"""Master data: every path of the document, sync semantics, DeleteEntity, filter endpoints."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from .wbhelp import order
+
+SPEC = Path(os.environ.get("FIELDSIM_WERKBON_SPEC", Path(__file__).resolve().parents[3] /
+                           "shared/specs/werkbonapp/outsmart-openapi8.openapi3.json"))
+OPS = [(m.upper(), p.strip("/")) for p, ops in json.loads(SPEC.read_text())["paths"].items() for m in ops] \
+    if SPEC.exists() else []
+
+
+@pytest.mark.skipif(not SPEC.exists(), reason="vendor document not found (set FIELDSIM_WERKBON_SPEC)")
+def test_wb_ent_1_the_document_has_51_paths():
+    assert len({p for _, p in OPS}) == 51
+
+
+@pytest.mark.parametrize("method, path", OPS, ids=[f"{m} {p}" for m, p in OPS])
+def test_wb_ent_1_every_path_and_method_of_the_document_is_served(wb, method, path):
+    """WB-ENT-1: no operation of the document answers 1001 (unknown endpoint)."""
+    body = wb.code(method, path, json=[] if method in ("POST", "PUT") else None)
+    assert body["code"] != 1001, body
+
+
+def test_wb_ent_2_post_employees_answers_the_count_and_they_appear(wb):
+    """WB-ENT-2: POST /employees takes [{firstname, lastname, number}] and answers the number synced."""
+    body = [{"firstname": "Jan", "lastname": "Klaassen", "number": "123"},
+            {"firstname": "Katrien", "lastname": "Klaassen", "number": "129"}]
+    assert wb.code("POST", "employees", json=body) == {"code": 200, "messages": [], "response": 2}
+    got = {e["number"]: e for e in wb.ok("GET", "employees")}
+    assert got["123"] == {"firstname": "Jan", "lastname": "Klaassen", "number": "123", "active": "1"}
+    assert got["129"]["firstname"] == "Katrien"
+
+
+def test_wb_ent_3_posting_an_existing_key_updates_instead_of_duplicating(wb):
+    """WB-ENT-3: sync semantics on the record's number/code."""
+    wb.ok("POST", "employees", json=[{"firstname": "Jan", "lastname": "Klaassen", "number": "123"}])
+    wb.ok("POST", "employees", json=[{"firstname": "Johan", "lastname": "Klaassen", "number": "123"}])
+    rows = [e for e in wb.ok("GET", "employees") if e["number"] == "123"]
+    assert rows == [{"firstname": "Johan", "lastname": "Klaassen", "number": "123", "active": "1"}]
+    mat = {"code": "M-1", "description": "Kabel", "price": "4,55", "unit": "M2"}
+    wb.ok("POST", "materials", json=[mat])
+    wb.ok("POST", "materials", json=[{**mat, "price": "5,00"}])
+    mats = [m for m in wb.ok("GET", "materials") if m["code"] == "M-1"]
+    assert len(mats) == 1 and mats[0]["price"] == "5,00"
+    count = len(wb.ok("GET", "relations"))
+    rel = {"name": "A", "debtor_number": "R1", "street": "s", "postal_code": "1234AB", "city": "Utrecht"}
+    wb.ok("POST", "relations", json=[rel, {**rel, "name": "B"}])
+    rels = wb.ok("GET", "relations")
+    assert len(rels) == count + 1 and [r["name"] for r in rels if r["debtor_number"] == "R1"] == ["B"]
+
+
+def test_wb_ent_1_single_object_body_and_get_shapes(wb):
+    """WB-ENT-1: a JSON object is one record; GET answers every documented field as text."""
+    assert wb.ok("POST", "categories", json={"cat_code": "9", "cat_name": "Boutjes", "cat_display": 0}) == 1
+    cat = [c for c in wb.ok("GET", "categories") if c["cat_code"] == "9"][0]
+    assert cat == {"cat_code": "9", "cat_name": "Boutjes", "cat_display": "0", "cat_cat_code": "", "cat_image": ""}
+
+
+def test_wb_ent_1_delete_entity(wb):
+    """WB-ENT-1 DeleteEntity: affected rows; wrong entity/key → 1600; delete_all refused for work orders."""
+    wb.ok("POST", "materials", json=[{"code": "DEL1", "description": "x", "price": "1", "unit": "st"}])
+    q = {"delete_all": "false", "entity": "material", "key": "code", "value": "DEL1"}
+    assert wb.ok("GET", "DeleteEntity", q) == 1
+    assert wb.ok("GET", "DeleteEntity", q) == 0
+    assert all(m["code"] != "DEL1" for m in wb.ok("GET", "materials"))
+    assert wb.code("GET", "DeleteEntity", {**q, "entity": "materials"}) == {
+        "code": 1600, "messages": ["Entity: materials not found"], "response": None}
+    assert wb.code("GET", "DeleteEntity", {**q, "key": "codes"}) == {
+        "code": 1600, "messages": ["Key: codes not allowed for entity: material"], "response": None}
+    assert wb.code("GET", "DeleteEntity", {"delete_all": "true", "entity": "workorder"}) == {
+        "code": 1600, "messages": ["Delete all not allowed on Workorder entity"], "response": None}
+    n = len(wb.ok("GET", "relations"))
+    assert wb.ok("GET", "DeleteEntity", {"delete_all": "true", "entity": "relation"}) == n
+    assert wb.ok("GET", "relations") == []
+
+
+def test_wb_ent_1_delete_object_part_by_composite_key(wb):
+    q = [("delete_all", "false"), ("entity", "object_part"), ("key[]", "prt_code"), ("value[]", "0010"),
+         ("key[]", "obj_code"), ("value[]", "OBJ1")]
+    r = wb.http.get(wb.base + "DeleteEntity/", params=[("token", "werkbon-demo-token"),
+                                                        ("software_token", "werkbon-demo-software")] + q)
+    assert r.json() == {"code": 200, "messages": [], "response": 1}
+    assert wb.ok("GET", "object_parts") == []
+
+
+def test_wb_ent_1_locations_1400_when_empty_then_posted(wb):
+    """locations: 1400 without location data; POST answers the count."""
+    wb.ok("GET", "DeleteEntity", {"delete_all": "true", "entity": "location"})
+    assert wb.code("GET", "locations") == {"code": 1400, "messages": [], "response": None}
+    posted = [{"lat": "52.1", "long": "5.0", "identifier": "EMP001", "type": "0"},
+              {"lat": "52.1", "long": "5.0", "identifier": "44-FPS-2", "type": "1"}]
+    assert wb.ok("POST", "locations", json=posted) == 2
+    got = wb.ok("GET", "locations")
+    assert {g["identifier"] for g in got} == {"EMP001", "44-FPS-2"}
+    assert {"customer_id", "lat", "long", "employee_nr", "last_seen"} <= set(got[0])
+
+
+def test_wb_ent_1_numbers_values_transactions_invoices(wb):
+    a = wb.ok("GET", "numbers", {"table": "worksheets_jobnr"})
+    b = wb.ok("GET", "numbers", {"table": "worksheets_jobnr"})
+    assert int(b) == int(a) + 1
+    assert wb.code("GET", "numbers", {"table": "nope"})["code"] == 1007
+    q = {"val_entity": "WORKORDER", "val_primary": "40", "val_column": "Reference"}
+    wb.ok("POST", "values", {**q, "val_value_15": "PO-1"})
+    assert wb.ok("GET", "values", q)[0]["val_value"] == "PO-1"
+    posted = wb.ok("POST", "transactions", json=[{"int_inv_id": None, "int_description": "Bank", "int_amount": "100.43",
+                                                  "int_type": "BANK"}])
+    assert posted[0]["int_status"] == "PROCESSED" and posted[0]["int_user"] == "OpenAPI"
+    tid = posted[0]["int_transaction_id"]
+    assert wb.ok("PUT", "transactions", json=[{"int_transaction_id": tid, "int_inv_id": "160"}]) == 1
+    inv = wb.ok("GET", "invoices", {"key": "inv_id", "value": "160", "operator": "eq"})
+    assert len(inv) == 1 and inv[0]["iln_lines"] and inv[0]["invoice_debtor"]["ind_name"]
+    upd = wb.ok("PUT", "invoices", {"key": "inv_id", "value": "160", "operator": "eq"}, json={"inv_status": "PAYED"})
+    assert upd[0]["inv_status"] == "PAYED"
+
+
+def test_wb_ent_1_objects_changed_indicator_and_object_parts(wb, fieldsim):
+    """objects/changed: objects changed from the app until processed (obj_code clears the flag);
+    a completed work order's WorkObjects count as changed. object_parts: filter columns limited
+    to opr_obj_code/opr_prt_code/opr_serial_number, warranty expiry computed."""
+    assert [o["obj_code"] for o in wb.ok("GET", "objects/changed")] == ["OBJ1"]
+    assert wb.ok("GET", "objects/changed", {"obj_code": "OBJ1"}) == []
+    assert wb.ok("GET", "objects/changed") == []
+    wb.ok("POST", "PostWorkorders", json=[order("OB1", WorkObjects=["OBJ2"])])
+    fieldsim.admin("POST", "werkbon/workorders/OB1/complete").raise_for_status()
+    changed = wb.ok("GET", "objects/changed")
+    assert [o["obj_code"] for o in changed] == ["OBJ2"] and changed[0]["obj_modified"]
+    wb.ok("POST", "object_parts", json=[{"opr_obj_code": "OBJ2", "opr_prt_code": "0010", "opr_amount": "2",
+                                         "opr_timestamp_installation": "2018-10-11", "opr_warranty_months": "24"}])
+    got = wb.ok("GET", "object_parts", {"key": "opr_obj_code", "value": "OBJ2"})
+    assert got[0]["opr_timestamp_warranty_expires"] == "2020-10-11"
+    assert wb.code("GET", "object_parts", {"key": "opr_amount", "value": "2"})["code"] == 1007
+    assert wb.code("POST", "object_parts", json=[{"opr_obj_code": "O", "opr_prt_code": "P",
+                                                  "opr_amount": "two"}])["code"] == 2200
