@@ -10,6 +10,7 @@ import time
 import traceback
 
 from flask import Flask, Response, g, request
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from simulators.core.errors import BackendUnavailable, DomainError
@@ -50,13 +51,21 @@ def apply_fault(runtime, api, rule) -> Response | None:
     return None
 
 
+def _forget_body() -> None:
+    """After refusing an oversized body, let error formatters read query args without touching it."""
+    request.__dict__.update(form=ImmutableMultiDict(), files=ImmutableMultiDict(), _cached_data=b"")
+    request.environ["wsgi.input"] = io.BytesIO(b"")
+
+
 def _read_body(runtime) -> bytes:
     """Read (and keep) the body, so the journal sees it and any WSGI app mounted below can re-read it."""
     length = request.content_length
     if length is not None and length > runtime.config.max_body_bytes:
+        _forget_body()
         raise RequestEntityTooLarge()
     body = request.stream.read(runtime.config.max_body_bytes + 1)
     if len(body) > runtime.config.max_body_bytes:
+        _forget_body()
         raise RequestEntityTooLarge()
     request.environ["wsgi.input"] = io.BytesIO(body)
     request.environ["CONTENT_LENGTH"] = str(len(body))

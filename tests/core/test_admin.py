@@ -119,9 +119,10 @@ def test_fault_drop_connection_gives_the_client_a_connection_error(fieldsim):
 
 
 def test_fault_timeout_holds_then_drops(fieldsim):
-    admin(fieldsim, "POST", "faults", json={"api": "cloudplan", "kind": "timeout", "delay_ms": 2000, "times": 1})
+    admin(fieldsim, "POST", "faults", json={"api": "cloudplan", "kind": "timeout", "delay_ms": 800, "times": 1})
     with pytest.raises((requests.Timeout, requests.ConnectionError)):
-        requests.post(fieldsim.url("cloudplan") + "/projects", data=b"<x/>", timeout=0.5)
+        requests.post(fieldsim.url("cloudplan") + "/projects", data=b"<x/>", timeout=0.3)
+    time.sleep(0.8)  # let the held request end before the next test's reset
 
 
 def test_fault_rate_limit_answers_429_with_retry_after(fieldsim):
@@ -213,11 +214,14 @@ def test_reset_clears_faults_journal_and_clock(fieldsim):
 def test_reset_one_api_restores_its_state_and_keeps_other_faults(fieldsim):
     admin(fieldsim, "POST", "faults", json={"api": "capo", "kind": "latency", "delay_ms": 1})
     admin(fieldsim, "POST", "faults", json={"api": "werkbon", "kind": "latency", "delay_ms": 1})
+    fieldsim.set_clock("2026-05-04T10:00:00+02:00")  # seeds are relative to the clock: hold it still
+    admin(fieldsim, "POST", "reset", params={"api": "werkbon"})
     seeded = admin(fieldsim, "GET", "state/werkbon").json()
     assert admin(fieldsim, "PUT", "state/werkbon", json={"collections": {}, "counters": {}}).status_code == 200
     assert admin(fieldsim, "POST", "reset", params={"api": "werkbon"}).status_code == 200
     assert admin(fieldsim, "GET", "state/werkbon").json() == seeded
     assert [f["api"] for f in admin(fieldsim, "GET", "faults").json()] == ["capo"]
+    assert admin(fieldsim, "GET", "clock").json()["frozen"] is True  # a per-API reset keeps the clock
 
 
 def test_reset_unknown_api_is_refused(fieldsim):
