@@ -13,6 +13,7 @@ import json
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from datetime import datetime, timezone
@@ -94,8 +95,11 @@ def main(argv=None) -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     result: dict = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "args": vars(a),
                     "machine": machine(), "cells": {}, "skipped": {}, "not_measured": {}, "cases": {}}
+    if not all(deps.status().values()):  # one command: fetch what is missing, as `make bench-deps` does
+        say("installing missing bench dependencies (loadtests/bench/deps.py)")
+        deps.main()
     if not deps.wrk_bin():
-        print("wrk not installed: run `make bench-deps` (apt-get install wrk) first", file=sys.stderr)
+        print("wrk not installed and not installable here (apt-get install wrk as root): cannot load", file=sys.stderr)
         return 2
     say("startup time, default dataset")
     result["startup"] = startup()
@@ -161,9 +165,12 @@ def main(argv=None) -> int:
     if not a.no_ratelimit:
         say("rate-limit accuracy (CAPO, limits on, --scale medium)")
         result["ratelimit"] = rate_limit_accuracy(WORK, say)
+    if any(n.startswith("capitech") for n in result["cases"]):
+        result["capitech_store"] = capitech_store_size()
     result["seconds"] = round(time.time() - t0)
     (WORK / "result.json").write_text(json.dumps(result, indent=2, default=str))
-    Path(a.out).write_text(report.markdown(result), encoding="utf-8")
+    old = Path(a.out).read_text(encoding="utf-8") if Path(a.out).exists() else ""
+    Path(a.out).write_text(report.markdown(result) + report.kept_sections(old), encoding="utf-8")
     say(f"done in {result['seconds']} s: {a.out} (raw: {WORK / 'result.json'})")
     return 0
 
@@ -201,6 +208,19 @@ def extra_latency(fs, prepared, a, result) -> None:
                             "p50_ms": statistics.median(r.p50_ms for r in runs),
                             "p99_ms": statistics.median(r.p99_ms for r in runs), "errors": sum(r.errors for r in runs),
                             "connections": conns, "delay_ms": delay}
+
+
+def capitech_store_size() -> dict | None:
+    """Transactions in the --scale large Capitech store (seed 42), counted by the seed code itself
+    in a subprocess (after the measurements: building it costs CPU)."""
+    code = ("import json; from simulators.capitech.seed import Dataset; ds = Dataset(42, 'large', {}); ds.warm(); "
+            "print(json.dumps({c: ds.client(c).cols['rec'][-1] for c in ds.client_ids}))")
+    try:
+        p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+        per_client = json.loads(p.stdout.strip().splitlines()[-1])
+    except (subprocess.TimeoutExpired, ValueError, IndexError, OSError):
+        return None
+    return {"total": sum(per_client.values()), "per_client": per_client}
 
 
 def machine() -> dict:

@@ -33,6 +33,15 @@ def _field(name: str) -> dict:
     return schema
 
 
+INT = {"type": "integer", "format": "int32", "minimum": -2**31, "maximum": 2**31 - 1}  # .NET int
+# exactly the date-times the wire layer accepts (valid Gregorian dates, year 1-9999)
+_YEAR = r"(?:000[1-9]|00[1-9]\d|0[1-9]\d{2}|[1-9]\d{3})"
+_LEAP = r"(?:\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_DAY = (rf"(?:{_YEAR}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
+        rf"|02-(?:0[1-9]|1\d|2[0-8]))|{_LEAP}-02-29)")
+STAMP = rf"^{_DAY}[ T](?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d{{1,7}})?$"
+
+
 def _envelope(item: dict) -> dict:
     return {"type": "object", "required": ["success", "serverErrorMessage", "displayErrorMessage", "content"],
             "properties": {"success": {"type": "boolean"},
@@ -43,7 +52,8 @@ def _envelope(item: dict) -> dict:
 
 def _list(kind: str) -> dict:
     """A filter: an array; a single value counts as a one-element array (CT decision)."""
-    return {"anyOf": [{"type": "array", "items": {"type": kind}}, {"type": kind}], "nullable": True}
+    item = INT if kind == "integer" else {"type": kind}
+    return {"anyOf": [{"type": "array", "items": item}, item], "nullable": True}
 
 
 def _op(summary: str, request: dict, item: dict, auth: bool = True) -> dict:
@@ -64,7 +74,7 @@ def _req(required: list, props: dict) -> dict:
 
 
 def document(server: str = "") -> dict:
-    token = {"accessToken": {"type": "string"}, "clientId": {"type": "integer"}}
+    token = {"accessToken": {"type": "string"}, "clientId": INT}
     tt = {**token, "fromDate": {"type": "string", "format": "date", "example": "2026-10-01"},
           "toDate": {"type": "string", "format": "date", "example": "2026-10-31"},
           "approvedLevelFilter": _list("integer"),
@@ -74,7 +84,8 @@ def document(server: str = "") -> dict:
           "externalStatusCodeFilter": _list("integer"),
           "includeElementsWithExternalStatusCodeNull": {"type": "boolean", "nullable": True},
           "lastUpdatedGreaterThanOrEqualToFilter": {"type": "string", "format": "date", "nullable": True},
-          "lastApprovedOrUpdatedFilter": {"type": "string", "nullable": True, "example": "2026-11-01 00:00:00.000"}}
+          "lastApprovedOrUpdatedFilter": {"type": "string", "nullable": True, "pattern": STAMP,
+                                          "example": "2026-11-01 00:00:00.000"}}
     record = {"type": "object", "required": list(FIELDS), "properties": {f: _field(f) for f in FIELDS}}
     login_item = {"type": "object", "required": ["accessToken", "accessTokenExpires", "refreshToken", "refreshTokenExpires"],
                   "properties": {k: {"type": "string"} for k in ("accessToken", "accessTokenExpires",
@@ -91,8 +102,8 @@ def document(server: str = "") -> dict:
         f"{BASE}/Time/setExternalStatusCode": _op(
             "Set the external status code on every record of the given registrations",
             _req(["accessToken", "clientId", "externalStatusCode", "uids"],
-                 {**token, "externalStatusCode": {"type": "integer", "nullable": True},
-                  "uids": {"type": "array", "items": {"type": "integer"}, "minItems": 1}}),
+                 {**token, "externalStatusCode": {**INT, "nullable": True},
+                  "uids": {"type": "array", "items": INT, "minItems": 1}}),
             {"type": "object", "required": ["uid", "externalStatusCode", "records"],
              "properties": {"uid": {"type": "integer"}, "externalStatusCode": {"type": "integer", "nullable": True},
                             "records": {"type": "integer"}}}),

@@ -88,11 +88,16 @@ def json_body() -> dict:
     return body
 
 
+def is_int(v) -> bool:
+    """A JSON integer the provider's (.NET int32) model binding accepts."""
+    return isinstance(v, int) and not isinstance(v, bool) and -2**31 <= v < 2**31
+
+
 def req_int(body: dict, name: str) -> int:
     v = body.get(name)
     if v is None:
         raise BadRequest(f"{name} is required")
-    if not isinstance(v, int) or isinstance(v, bool):
+    if not is_int(v):
         raise BadRequest(f"{name} must be an integer")
     return v
 
@@ -138,7 +143,7 @@ def opt_list(body: dict, name: str, kind: type) -> set | None:
         return None
     items = v if isinstance(v, list) else [v]
     for item in items:
-        if not isinstance(item, kind) or isinstance(item, bool):
+        if not (is_int(item) if kind is int else isinstance(item, str)):
             raise BadRequest(f"{name} must be an array of {'integers' if kind is int else 'strings'}")
     return set(items) or None
 
@@ -272,10 +277,10 @@ def build_blueprint(api) -> Blueprint:
         if "externalStatusCode" not in body:
             raise BadRequest("externalStatusCode is required (an integer, or null to clear it)")
         code = body["externalStatusCode"]
-        if code is not None and (not isinstance(code, int) or isinstance(code, bool)):
+        if code is not None and not is_int(code):
             raise BadRequest("externalStatusCode must be an integer or null")
         uids = body.get("uids")
-        if not isinstance(uids, list) or not uids or not all(isinstance(u, int) and not isinstance(u, bool) for u in uids):
+        if not isinstance(uids, list) or not uids or not all(is_int(u) for u in uids):
             raise BadRequest("uids must be a non-empty array of integers")
         return model.set_external_status_code(user, client_id, code, list(dict.fromkeys(uids)))
 

@@ -166,6 +166,8 @@ class Model:
                 project["startUitvoeringWeek"] = week
             if omschrijving is not None:
                 project["omschrijving"] = omschrijving
+            if week is None and omschrijving is None:
+                return project  # nothing asked: nothing changed, no new stamp
             self.touch(project, planning)
             self.state.put("project", project_id, project)
             return project

@@ -4,6 +4,7 @@ provider's own format (never a stack trace)."""
 from __future__ import annotations
 
 import io
+import json
 import logging
 import socket
 import time
@@ -19,6 +20,10 @@ from simulators.core.journal import headers_of, text_of
 log = logging.getLogger("fieldsim")
 
 
+def json_error(message: str, status: int) -> Response:
+    return Response(json.dumps({"message": message}), status=status, mimetype="application/json")
+
+
 def drop_connection() -> Response:
     """Close the client's socket without an answer (fault kinds drop_connection, timeout)."""
     sock = request.environ.get("gunicorn.socket") or request.environ.get("werkzeug.socket")
@@ -31,11 +36,12 @@ def drop_connection() -> Response:
 
 
 def apply_fault(runtime, api, rule) -> Response | None:
+    """Answer for a fault that replaces the response (None: the request goes on). `latency` and
+    `timeout` are applied by delay() after admission, so a slow request holds its in-flight slot."""
     kind = rule["kind"]
     g.fieldsim_fault = rule["id"]
     if kind in ("latency", "timeout"):
-        time.sleep(rule.get("delay_ms", 0) / 1000.0)
-        return drop_connection() if kind == "timeout" else None
+        return None
     if kind == "drop_connection":
         return drop_connection()
     if kind == "http_status":
@@ -49,6 +55,11 @@ def apply_fault(runtime, api, rule) -> Response | None:
         resp.headers["Retry-After"] = "1"
         return resp
     return None
+
+
+def delay(rule) -> Response | None:
+    time.sleep(rule.get("delay_ms", 0) / 1000.0)
+    return drop_connection() if rule["kind"] == "timeout" else None
 
 
 def _forget_body() -> None:
@@ -96,6 +107,10 @@ def install(app: Flask, runtime) -> None:
                 resp.headers["Retry-After"] = str(retry_after)
                 return resp
             g.fieldsim_client = client
+        if rule is not None and rule["kind"] in ("latency", "timeout"):
+            resp = delay(rule)
+            if resp is not None:
+                return resp
         api.advance(runtime.clock.now())
         return None
 
@@ -149,6 +164,8 @@ def install(app: Flask, runtime) -> None:
         else:
             log.error("uncaught error on %s %s\n%s", request.method, request.path, traceback.format_exc())
             message, status = "Internal error in the simulator", 500
-        if api is None:
-            return {"message": message}, status
-        return api.error_response(status, message)
+        resp = api.error_response(status, message) if api else json_error(message, status)
+        allowed = getattr(exc, "valid_methods", None)
+        if allowed and "Allow" not in resp.headers:  # a 405 names the methods that are allowed
+            resp.headers["Allow"] = ", ".join(allowed)
+        return resp

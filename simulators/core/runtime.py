@@ -53,14 +53,14 @@ class Runtime:
 
     def reset(self, name: str | None = None) -> None:
         names = [name] if name else list(self.apis)
+        if name is None:  # first the clock, so the reseeded data is anchored to the real clock
+            self.clock.reset()
         for n in names:
             self.apis[n].reset()
             self.backend.meta_put(f"seeded:{n}", self.seed_marker())
         self.faults.clear(name)
         self.journal.clear()
         self.backend.ratelimit_reset()
-        if name is None:
-            self.clock.reset()
 
     def api_for(self, path: str) -> SimulatedAPI | None:
         for api in self.apis.values():

@@ -105,8 +105,10 @@ class SqliteBackend(Backend):
         return conn
 
     @contextlib.contextmanager
-    def _tx(self):
-        """One transaction for the thread's outermost entry; nested entries join it (re-entrant)."""
+    def _tx(self, relaxed: bool = False):
+        """One transaction for the thread's outermost entry; nested entries join it (re-entrant).
+        `relaxed`: commit without fsync (synchronous=NORMAL) — still atomic and safe from kill -9,
+        only a power cut may lose it; for the request journal, written on every request."""
         with self._errors():
             conn = self._conn()
         local = self._local
@@ -120,6 +122,8 @@ class SqliteBackend(Backend):
         self._write_guard.acquire()
         try:
             with self._errors():
+                if relaxed:
+                    conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("BEGIN IMMEDIATE")
             local.depth = 1
             try:
@@ -139,6 +143,9 @@ class SqliteBackend(Backend):
                 raise
         finally:
             local.depth = 0
+            if relaxed:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("PRAGMA synchronous=FULL")
             self._write_guard.release()
 
     def _read(self, sql: str, args=()) -> list:
@@ -217,7 +224,7 @@ class SqliteBackend(Backend):
                     (name, dumps(value)))
 
     def journal_append(self, entry, maxlen):
-        with self._tx() as conn, self._errors():
+        with self._tx(relaxed=True) as conn, self._errors():
             last = conn.execute("INSERT INTO journal(entry) VALUES (?)", (dumps(entry),)).lastrowid
             conn.execute("DELETE FROM journal WHERE id <= ?", (last - maxlen,))
 

@@ -307,7 +307,8 @@ def test_ct_tt_5_last_approved_or_updated_catches_approvals_to_the_second(ct, fi
                                         ({"fromDate": "2026-02-30"}, "fromDate"), ({"clientId": "100"}, "clientId"),
                                         ({"employeeIdFilter": ["a"]}, "employeeIdFilter"),
                                         ({"includePayableCategory": "yes"}, "includePayableCategory"),
-                                        ({"timeCategoryTypeIdFilter": [1]}, "timeCategoryTypeIdFilter")])
+                                        ({"timeCategoryTypeIdFilter": [1]}, "timeCategoryTypeIdFilter"),
+                                        ({"clientId": 2**31}, "clientId"), ({"taskIdFilter": [2**40]}, "taskIdFilter")])
 def test_bad_parameters_are_400_naming_the_parameter(ct, patch, word):
     body = {"accessToken": ct.token, "clientId": 100, "fromDate": "2026-10-01", "toDate": "2026-10-02", **patch}
     body = {k: v for k, v in body.items() if v is not None}

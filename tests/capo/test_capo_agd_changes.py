@@ -99,6 +99,8 @@ def test_patch_start_week_stamps_changed_and_planning_changed_CAPO_HL_3(capo, fi
     p = capo.ok("PATCH", "/project/3000202", json={"startUitvoeringWeek": "2026-W14"})  # same week: no planning change
     assert p["planningChanged"] == "2026-03-02T08:30:00+01:00"
     assert [x["projectId"] for x in capo.ok("GET", "/hoofdleiding?changedFrom=2026-03-04&changedTo=2026-03-04")] == [3000202]
+    fieldsim.advance("P1D")
+    assert capo.ok("PATCH", "/project/3000202", json={"onbekend": 1})["changed"] == "2026-03-04T08:30:00+01:00"
 
 
 @pytest.mark.parametrize("param", ["changedFrom", "changedTo", "planningChangedFrom", "planningChangedTo"])

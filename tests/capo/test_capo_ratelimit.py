@@ -95,7 +95,7 @@ def test_unauthenticated_flood_is_limited_too_CAPO_RL_4(capo, frozen):
 def test_in_flight_cap_of_3_CAPO_RL_3(capo, fieldsim):
     """CAPO-RL-3: with slow requests (processing delay inside the limiter), a 4th concurrent request
     of the same client is refused with 429; another client is not affected."""
-    assert fieldsim.admin("POST", "capo/latency", json={"delay_ms": 700}).status_code == 200
+    assert fieldsim.admin("POST", "capo/latency", json={"delay_ms": 1000}).status_code == 200
     results, lock = [], threading.Lock()
 
     def call(token):
@@ -108,7 +108,7 @@ def test_in_flight_cap_of_3_CAPO_RL_3(capo, fieldsim):
         t.start()
     time.sleep(0.3)
     call(NB)  # the 4th while 3 are in flight
-    call(A1)  # another client meanwhile: admitted (runs its own 0.7 s)
+    call(A1)  # another client meanwhile: admitted (its own slots)
     for t in threads:
         t.join()
     nb = sorted(s for tok, s, _ in results if tok == NB)

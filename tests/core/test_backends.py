@@ -387,3 +387,20 @@ def test_sqlite_file_that_is_not_a_database_is_backend_unavailable(tmp_path):
     path.write_bytes(b"this is not an sqlite file at all" * 100)
     with pytest.raises(BackendUnavailable):
         open_backend(f"sqlite:///{path}")
+
+
+def test_sqlite_state_writes_are_fsynced_and_the_journal_is_not(sqlite_url):
+    """WAL + synchronous=FULL for state (survives power loss); the per-request journal commits with
+    NORMAL (survives kill -9), and the connection is back to FULL right after."""
+    b = open_backend(sqlite_url)
+    conn = b._conn()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    b.journal_append({"i": 1}, 10)
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    with pytest.raises(ValueError):
+        with b.lock("x"):
+            b.journal_append({"i": 2}, 10)
+            raise ValueError
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2
+    assert [e["i"] for e in b.journal_list()] == [1]
+    b.close()

@@ -71,3 +71,13 @@ def test_wb_auth_4_credentials_document_both_accounts(fieldsim):
     assert creds["other_account"]["token"] == OTHER["token"]
     creds = creds["accounts"]
     assert {(a["token"], a["software_token"]) for a in creds} == {tuple(DEMO.values()), tuple(OTHER.values())}
+
+
+def test_wb_auth_3_other_versions_only_when_configured(wb, fieldsim, monkeypatch):
+    """WB-AUTH-3 [decision]: api option "versions" can serve the same model under more numbers."""
+    api = fieldsim.runtime.apis["werkbon"]
+    r = wb.http.get(f"{wb.sim.base_url}/openapi/7/employees/", params=DEMO)
+    assert r.json()["code"] == 1001
+    monkeypatch.setitem(api.options, "versions", ["8", "7"])
+    r = wb.http.get(f"{wb.sim.base_url}/openapi/7/employees/", params=DEMO)
+    assert r.json()["code"] == 200

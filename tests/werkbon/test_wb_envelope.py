@@ -155,3 +155,13 @@ def test_wb_err_1_injected_rate_limit_and_expired_tokens(wb, fieldsim):
     fieldsim.admin("POST", "faults", json={"api": "werkbon", "kind": "expire_tokens", "times": 1})
     assert wb.code("GET", "employees")["code"] == 1004
     assert wb.code("GET", "employees")["code"] == 200
+
+
+def test_wb_err_1_oversized_body_gets_the_envelope(wb, fieldsim, monkeypatch):
+    """WB-ERR-1: a body above the simulator's limit is refused inside the envelope (1007, HTTP 200),
+    never an HTML error page; nothing is stored."""
+    monkeypatch.setattr(fieldsim.runtime.config, "max_body_bytes", 1000)
+    body = [{"firstname": "x" * 50, "lastname": "y", "number": f"B{k}"} for k in range(50)]
+    r = wb.call("POST", "employees", json=body)
+    assert r.status_code == 200 and r.json()["code"] == 1007 and r.json()["response"] is None
+    assert all(not e["number"].startswith("B") for e in wb.ok("GET", "employees"))
