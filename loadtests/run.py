@@ -8,7 +8,7 @@
 A profile name is `<api>-<profile>`: loadtests/<api>.py declares PROFILES = {name: {"tags": [...],
 "users": U, "spawn_rate": R, "run_time": "30s", "scale": "large",
 "env": {...}}} (read with `ast`, so this runner
-never imports locust or gevent); a name it does not declare runs with tag `<profile>`. The runner
+never imports locust or gevent); a locustfile without PROFILES runs with tag `<profile>`. The runner
 also sets FIELDSIM_PROFILE=<name> for the locustfile. Without --host it starts `fieldsim serve
 --api <api>` on a free loopback port and stops it afterwards. WORKERS=0 runs one Locust process;
 WORKERS=N runs a master and N worker subprocesses (all on 127.0.0.1). The run is bounded by
@@ -60,7 +60,10 @@ def resolve(name: str) -> tuple[str, Path, dict]:
     path = ROOT / "loadtests" / f"{api}.py"
     if not path.exists():
         raise SystemExit(f"loadtests/{api}.py does not exist (yet): no Locust profile for {api}")
-    prof = dict(profiles_of(api).get(name) or {})
+    declared = profiles_of(api)
+    if declared and name not in declared:
+        raise SystemExit(f"unknown profile {name!r}; loadtests/{api}.py declares: {', '.join(declared)}")
+    prof = dict(declared.get(name) or {})
     if not prof and "-" in name:
         prof = {"tags": [name.split("-", 1)[1]]}
     return api, path, prof

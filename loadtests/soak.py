@@ -40,6 +40,8 @@ def parse(argv):
     p.add_argument("--rate", type=float, default=20, help="max requests/s per API thread")
     p.add_argument("--state", default=None, help="fieldsim --state (default memory)")
     p.add_argument("--fault-every", type=float, default=30, help="seconds between injected faults")
+    p.add_argument("--env", action="append", default=[], metavar="KEY=VALUE",
+                   help="environment for the server, e.g. MALLOC_ARENA_MAX=2 (repeatable)")
     p.add_argument("--out", default=str(DOC))
     return p.parse_args(argv)
 
@@ -102,7 +104,9 @@ def run(a) -> dict:
     log.parent.mkdir(exist_ok=True)
     result: dict = {"started": datetime.now(timezone.utc).isoformat(timespec="seconds"), "minutes": a.minutes,
                     "state": a.state or "memory", "rate": a.rate, "fault_every": a.fault_every}
-    with Fieldsim(*args, log=log) as fs:
+    env = dict(kv.split("=", 1) for kv in a.env)
+    result["env"] = env
+    with Fieldsim(*args, log=log, env=env) as fs:
         names = []
         for name in CASES:
             try:
@@ -133,6 +137,9 @@ def run(a) -> dict:
         end = rss[-1] if rss else 0.0
         baseline = baseline or (rss[0] if rss else 0.0)
         growth = (end - baseline) / baseline * 100 if baseline else 0.0
+        mid = rss[len(rss) // 2] if rss else 0.0
+        result["rss_mb_mid"] = mid
+        result["rss_growth_second_half_pct"] = round((end - mid) / mid * 100, 1) if mid else 0.0
         total = c.ok + c.injected + c.errors + c.renewed
         result.update({
             "apis": names, "requests": total, "ok": c.ok, "injected_seen": c.injected, "faults_injected": faults,
@@ -151,17 +158,21 @@ def section(r: dict) -> str:
     lines = [
         "## Soak", "",
         f"`make soak` (`python -m loadtests.soak --minutes {r['minutes']:g}`), started {r['started']}: "
-        f"`fieldsim serve` (all APIs, default dataset, state {r['state']}) under a steady read mix — "
+        f"`fieldsim serve` (all APIs, default dataset, state {r['state']}"
+        f"{', environment ' + ' '.join(f'{k}={v}' for k, v in r['env'].items()) if r.get('env') else ''}) "
+        "under a steady read mix — "
         f"{', '.join(r['apis'])} — one client thread per API paced to ≤ {r['rate']:g} req/s (CAPO half that, "
         f"under its 20/s limit), and a 503 fault injected every {r['fault_every']:g} s on the APIs in turn (`times: 3`).", "",
         "| check | measured | result |", "|---|---|---|",
         f"| RSS growth < 10% | {r['rss_mb_baseline']} MB after the first tenth → {r['rss_mb_end']} MB at the end "
-        f"({r['rss_growth_pct']:+.1f}%, max {r['rss_mb_max']} MB) | {mark(ck['rss_growth_lt_10pct'])} |",
+        f"({r['rss_growth_pct']:+.1f}%, max {r['rss_mb_max']} MB; second half {r['rss_mb_mid']} → "
+        f"{r['rss_mb_end']} MB, {r['rss_growth_second_half_pct']:+.1f}%) | {mark(ck['rss_growth_lt_10pct'])} |",
         f"| journal bounded | at most {r['journal_max']} entries (limit {r['journal_limit']}) | "
         f"{mark(ck['journal_bounded'])} |",
         f"| no non-injected errors | {r['requests']:,} requests ({r['rps']} req/s): {r['ok']:,} OK, "
         f"{r['injected_seen']} injected 503s seen ({r['faults_injected']} rules × 3), {r['sessions_renewed']} "
         f"sessions renewed, {r['errors']} errors | {mark(ck['no_non_injected_errors'])} |", ""]
+    lines += [f"RSS every 10 s (MB): {', '.join(str(x) for x in r['rss_series'])}", ""]
     if r.get("error_samples"):
         lines += ["Error samples:", ""] + [f"- `{s}`" for s in r["error_samples"]] + [""]
     if r.get("not_served"):

@@ -3,7 +3,7 @@
 provider's page (seeds/capitech.txt) and applied to records fetched without filters."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import requests

@@ -49,8 +49,9 @@ def wait_http(url: str, proc: subprocess.Popen | None, timeout: float, ok=(200,)
 class Fieldsim:
     """One `fieldsim serve` subprocess on a free loopback port."""
 
-    def __init__(self, *args: str, log: Path | None = None):
+    def __init__(self, *args: str, log: Path | None = None, env: dict | None = None):
         self.args = args
+        self.env = {**os.environ, **(env or {})}
         self.port = free_port()
         self.base = f"http://{LOOPBACK}:{self.port}"
         self.log = log
@@ -61,7 +62,8 @@ class Fieldsim:
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL
         cmd = [*fieldsim_cmd(), "--host", LOOPBACK, "--port", str(self.port), "--quiet", *self.args]
         t0 = time.perf_counter()
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                                     env=self.env)
         try:
             wait_http(self.base + "/__admin/health", self.proc, timeout)
         except RuntimeError:

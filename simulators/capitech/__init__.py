@@ -11,7 +11,6 @@ from simulators.core.admin import body_document, json_response
 from simulators.core.api import SimulatedAPI
 from simulators.core.errors import AdminError, DomainError
 from simulators.capitech.model import USERS, CapitechModel
-from simulators.capitech.seed import Dataset
 
 
 class CapitechAPI(SimulatedAPI):
@@ -83,17 +82,25 @@ class CapitechAPI(SimulatedAPI):
             raise AdminError(f"capitech: state was exported from dataset {params}, this server runs {self._params()}")
         self.state.load({k: v for k, v in data.items() if k != "dataset"})
         self.model._overlays.clear()
+        self.model._added.clear()
 
     def reset(self) -> None:
         super().reset()
         self.model._overlays.clear()
+        self.model._added.clear()
 
     def load_scenario(self, payload) -> dict:
-        """{"approve": [approve bodies], "change": [change bodies], "setExternalStatusCode": [...]}"""
-        if not isinstance(payload, dict) or set(payload) - {"approve", "change", "setExternalStatusCode"}:
-            raise AdminError('capitech scenario: expected a mapping with "approve", "change" '
+        """{"transactions": [records in the wire format], "approve": [approve bodies],
+        "change": [change bodies], "setExternalStatusCode": [...]}, applied in that order."""
+        keys = {"transactions", "approve", "change", "setExternalStatusCode"}
+        if not isinstance(payload, dict) or set(payload) - keys:
+            raise AdminError('capitech scenario: expected a mapping with "transactions", "approve", "change" '
                              'and/or "setExternalStatusCode" lists')
         done = {}
+        if payload.get("transactions") is not None:
+            if not isinstance(payload["transactions"], list):
+                raise AdminError("capitech scenario: transactions must be a list of records")
+            done["transactions"] = _admin(lambda: self.model.add_transactions(payload["transactions"]))
         for key, fn in (("approve", self._approve), ("change", self._change), ("setExternalStatusCode", self._ext)):
             items = payload.get(key) or []
             if not isinstance(items, list):
@@ -186,4 +193,4 @@ def _admin(fn):
 
 
 API = CapitechAPI
-__all__ = ["API", "Dataset"]
+__all__ = ["API"]

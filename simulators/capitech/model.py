@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from simulators.core.errors import BadRequest, DomainError, Unauthorized
+from simulators.capitech.added import build as build_added, normalise
 from simulators.capitech.seed import CATEGORIES, DAY, DUTIES, EPOCH, FD1, FD2, ClientData, Dataset
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -115,6 +116,7 @@ class CapitechModel:
     def __init__(self, api):
         self.api = api
         self._overlays: dict[int, tuple[str | None, Overlay]] = {}
+        self._added: dict[int, tuple[str, ClientData]] = {}
 
     # -- shared -----------------------------------------------------------------------------
     @property
@@ -189,6 +191,46 @@ class CapitechModel:
         self._overlays[client_id] = (version, ov)
         return ov
 
+    def added(self, client_id: int) -> ClientData | None:
+        """Registrations added by scenarios (added.py), rebuilt when their version changes."""
+        version = (self.state.get("added_version", client_id) or {}).get("v")
+        if version is None:
+            return None
+        cached = self._added.get(client_id)
+        if cached is None or cached[0] != version:
+            docs = [d for k, d in self.state.items("added") if k.startswith(f"{client_id}:")]
+            cached = self._added[client_id] = (version, build_added(client_id, docs))
+        return cached[1]
+
+    def add_transactions(self, records: list) -> dict:
+        """Scenario: records in the wire format become registrations (one uid, several categories)."""
+        docs = [normalise(rec) for rec in records]  # validate all before changing anything
+        now = self.now_local()
+        ds = self.dataset
+        with self.state.lock():
+            for doc in docs:
+                client = doc["clientId"]
+                if ds.client(client) is None:
+                    raise BadRequest(f"transactions: unknown clientId {client}")
+                if doc["uid"] is None:
+                    doc["uid"] = self.state.next_id("added_uid", start=90_000_000)
+                elif (any(c.r_of_uid(doc["uid"]) is not None for c in map(ds.client, ds.client_ids))
+                      or self.state.get("added_uids", doc["uid"]) is not None):
+                    raise BadRequest(f"transactions: uid {doc['uid']} already exists")
+                doc["created"] = now // 60
+            owners = {}
+            for doc in docs:  # one registration: one client, one record per category
+                key = (doc["uid"], doc["timeCategoryId"])
+                if owners.setdefault(doc["uid"], doc["clientId"]) != doc["clientId"] or key in owners:
+                    raise BadRequest(f"transactions: uid {doc['uid']} is given twice for one category or client")
+                owners[key] = True
+            for doc in docs:
+                self.state.put("added", f"{doc['clientId']}:{doc['uid']}:{doc['timeCategoryId']}", doc)
+                self.state.put("added_uids", doc["uid"], doc["clientId"])
+            for client in {d["clientId"] for d in docs}:
+                self.state.put("added_version", client, {"v": uuid.uuid4().hex})
+        return {"transactions": len(docs), "uids": sorted({d["uid"] for d in docs})}
+
     def _write_overlay(self, client_id: int, change) -> None:
         """Read-modify-write of a client's overlay document, under the state lock."""
         with self.state.lock():
@@ -240,15 +282,24 @@ class CapitechModel:
             raise Refused(f"The period is too long: at most {MAX_DAYS} days from fromDate to toDate",
                           f"Invalid period: {days} days requested, the maximum period is {MAX_DAYS} days")
 
-    def time_transactions(self, user: str, q: Query) -> tuple[ClientData, list[Match]]:
-        cd = self.client_for(user, q.client_id)
+    def time_transactions(self, user: str, q: Query) -> list[tuple[ClientData, list[Match]]]:
+        """The seeded registrations, then those added by scenarios, under one record limit."""
+        base = self.client_for(user, q.client_id)
         self.check_period(q)
-        now = self.now_local()
-        ov = self.overlay(q.client_id)
+        now, ov = self.now_local(), self.overlay(q.client_id)
+        parts, total = [], 0
+        for cd in (base, self.added(q.client_id)):
+            if cd is not None and len(cd):
+                matches = self._query(cd, q, ov, now, MAX_RECORDS - total)
+                total += len(matches)
+                parts.append((cd, matches))
+        return parts
+
+    def _query(self, cd: ClientData, q: Query, ov: Overlay, now: int, limit: int) -> list[Match]:
         first, last = day_number(q.from_date), day_number(q.to_date)
         conds = self._dimension_conditions(cd, q)
         if any(not values for _, values in conds):
-            return cd, []
+            return []
         out: list[Match] = []
         candidates = self._candidates(cd, conds, first, last)
         since = self._updated_since(q)
@@ -259,12 +310,12 @@ class CapitechModel:
         for r in candidates:
             if self._registration_matches(cd, r, conds, first, now):
                 self._records(cd, r, q, ov, now, out)
-                if len(out) > MAX_RECORDS:
+                if len(out) > limit:
                     raise Refused(  # CT-TT-6: wording real clients match on
                         f"Too many results: the query returns more than {MAX_RECORDS} records. "
                         "Use a shorter period or more filters.",
                         f"The number of records exceeds the maximum allowed number of records ({MAX_RECORDS})")
-        return cd, out
+        return out
 
     def _dimension_conditions(self, cd: ClientData, q: Query) -> list[tuple[str, set]]:
         """CT-TT-2: each filter -> (registration column, allowed column values); several filters
@@ -360,14 +411,21 @@ class CapitechModel:
             out.append(Match(r, k, ov.qty.get((uid, cat), cd.qty[k]), ext, appr, updated, corr))
 
     # -- CT-ES-1 ----------------------------------------------------------------------------
-    def _resolve(self, cd: ClientData, uids) -> list[int]:
-        """Registrations of these uids, visible now; unknown ones are reported, nothing changes."""
+    def _resolve(self, cd: ClientData, uids) -> list[tuple[ClientData, int]]:
+        """(ClientData, r) of these uids among the visible registrations, seeded or added;
+        unknown ones are reported and nothing changes."""
         now = self.now_local()
-        unknown = [u for u in uids if (r := cd.r_of_uid(u)) is None or not self.visible(cd, r, now)]
+        found, unknown = [], []
+        for u in uids:
+            hit = next(((c, r) for c in (cd, self.added(cd.client_id)) if c is not None
+                        and (r := c.r_of_uid(u)) is not None and self.visible(c, r, now)), None)
+            found.append(hit)
+            if hit is None:
+                unknown.append(u)
         if unknown:
             raise Refused(f"Unknown uid(s): {', '.join(map(str, unknown))}",
                           f"No time transactions found for uid(s) {unknown} on client {cd.client_id}; nothing was changed")
-        return [cd.r_of_uid(u) for u in uids]
+        return found
 
     def set_external_status_code(self, user: str, client_id: int, code, uids: list) -> list[dict]:
         """CT-ES-1: set (or clear with null) the code on every record of these registrations;
@@ -375,7 +433,7 @@ class CapitechModel:
         return self.apply_external_status_code(self.client_for(user, client_id), code, uids)
 
     def apply_external_status_code(self, cd: ClientData, code, uids: list) -> list[dict]:
-        rs = self._resolve(cd, uids)
+        found = self._resolve(cd, uids)
 
         def change(doc):
             for u in uids:
@@ -384,8 +442,8 @@ class CapitechModel:
                 else:
                     doc["ext"][str(u)] = code
         self._write_overlay(cd.client_id, change)
-        rec = cd.cols["rec"]
-        return [{"uid": u, "externalStatusCode": code, "records": rec[r + 1] - rec[r]} for u, r in zip(uids, rs)]
+        return [{"uid": u, "externalStatusCode": code, "records": c.cols["rec"][r + 1] - c.cols["rec"][r]}
+                for u, (c, r) in zip(uids, found)]
 
     # -- admin: approvals and changed hours ---------------------------------------------------
     def admin_client(self, client_id: int) -> ClientData:
@@ -396,13 +454,12 @@ class CapitechModel:
 
     def approve(self, client_id: int, uids: list, level: int, by: str | None) -> list[dict]:
         """A manager approves registrations at a level (1-4) now; lastUpdatedOn moves (CT-TT-10)."""
-        cd = self.admin_client(client_id)
-        rs = self._resolve(cd, uids)
+        found = self._resolve(self.admin_client(client_id), uids)
         now = self.now_local()
 
         def change(doc):
-            for u, r in zip(uids, rs):
-                who = by or (cd.departments[cd.cols["dept"][r]][2] if level == 1 else cd.payroll_user)
+            for u, (c, r) in zip(uids, found):
+                who = by or (c.departments[c.cols["dept"][r]][2] if level == 1 else c.payroll_user) or "admin"
                 doc["appr"].setdefault(str(u), {})[str(level)] = [who, now]
                 doc["touch"][str(u)] = [now, str(uuid.uuid4())]
         self._write_overlay(client_id, change)
@@ -411,8 +468,7 @@ class CapitechModel:
     def change_hours(self, client_id: int, uid: int, category: int, qty_h: int) -> dict:
         """A manager changes the hours of one record: CT-TT-9 recordStateKey and CT-TT-10
         lastUpdatedOn change with it."""
-        cd = self.admin_client(client_id)
-        r = self._resolve(cd, [uid])[0]
+        cd, r = self._resolve(self.admin_client(client_id), [uid])[0]
         rec = cd.cols["rec"]
         if category not in cd.cat[rec[r]:rec[r + 1]]:
             raise BadRequest(f"uid {uid} has no record with timeCategoryId {category}")

@@ -82,6 +82,7 @@ class ClientData:
     cols: dict = field(default_factory=dict)         # name -> array, see REG_COLUMNS
     cat: array = field(default_factory=col)          # record columns
     qty: array = field(default_factory=col)          # hundredths of an hour
+    uid_map: dict | None = None                      # added registrations: uid -> r
     _index: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -126,6 +127,8 @@ class ClientData:
         return idx
 
     def r_of_uid(self, uid) -> int | None:
+        if self.uid_map is not None:
+            return self.uid_map.get(uid) if isinstance(uid, int) else None
         r = uid - self.uid_base if isinstance(uid, int) and not isinstance(uid, bool) else -1
         return r if 0 <= r < len(self) else None
 

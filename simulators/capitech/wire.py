@@ -44,6 +44,7 @@ CATALOGUE_CALLS = {"getdepartments": "departments", "gettasks": "tasks", "getpro
 NO_PROJECT = (None, None, None, None)
 NO_SUB = (None, None, None, None)
 NO_ORDER = (None, None)
+NO_TASK = (None, None, None)
 NO_DUTY = (None, None, None, None)
 _DAYS: dict[int, str] = {}
 _TIMES = [f"{m // 60:02d}:{m % 60:02d}:00.000" for m in range(1440)]
@@ -208,7 +209,8 @@ def records(cd, matches) -> list[dict]:
             out.append(rec)
             continue
         uid, start, end = uid_c[r], start_c[r], end_c[r]
-        emp, dept, task = emps[emp_c[r]], depts[dept_c[r]], tasks[task_c[r]]
+        emp, dept = emps[emp_c[r]], depts[dept_c[r]]
+        task = tasks[task_c[r]] if task_c[r] >= 0 else NO_TASK
         p, s, ph, o, d, f1, t = proj_c[r], sub_c[r], phase_c[r], order_c[r], duty_c[r], fd1_c[r], text_c[r]
         proj = projs[p] if p >= 0 else NO_PROJECT
         sub = subs[s] if s >= 0 else NO_SUB
@@ -268,8 +270,11 @@ def build_blueprint(api) -> Blueprint:
 
     def time_transactions(body):
         user = model.session_user(body.get("accessToken"))
-        cd, matches = model.time_transactions(user, parse_query(body))
-        return records(cd, matches)
+        parts = model.time_transactions(user, parse_query(body))
+        out = [rec for cd, matches in parts for rec in records(cd, matches)]
+        if len(parts) > 1:  # scenario registrations among the seeded ones, in time order
+            out.sort(key=lambda rec: (rec["datein"], rec["timein"], rec["uid"]))
+        return out
 
     def set_external_status_code(body):
         user = model.session_user(body.get("accessToken"))

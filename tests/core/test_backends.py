@@ -14,7 +14,7 @@ from redis_server import redis_server  # noqa: F401  (fixture)
 from simulators.core.errors import BackendUnavailable
 from simulators.core.store import MemoryBackend, open_backend
 
-KINDS = ["memory", "sqlite", "redis"]
+KINDS = ["memory", "sqlite", pytest.param("redis", marks=pytest.mark.redis)]
 
 
 @pytest.fixture(params=KINDS)
@@ -318,6 +318,7 @@ def test_sqlite_unopenable_file_is_backend_unavailable(tmp_path):
 
 # ---- redis specifics -----------------------------------------------------------------------------
 
+@pytest.mark.redis
 def test_redis_prefixes_keep_two_backends_apart(redis_server):  # noqa: F811
     a, b = open_backend(redis_server.url(prefix="one:")), open_backend(redis_server.url(prefix="two:"))
     a.state("x").put("c", 1, "a")
@@ -328,6 +329,7 @@ def test_redis_prefixes_keep_two_backends_apart(redis_server):  # noqa: F811
     b.close()
 
 
+@pytest.mark.redis
 def test_redis_reloads_scripts_after_script_flush(redis_server):  # noqa: F811
     b = open_backend(redis_server.url())
     assert b.state("a").next_id("n") == 1 and b.bucket_take("k", 20, 30, 1.0) == 0
@@ -339,6 +341,7 @@ def test_redis_reloads_scripts_after_script_flush(redis_server):  # noqa: F811
     b.close()
 
 
+@pytest.mark.redis
 def test_redis_inflight_slot_of_a_dead_process_expires(redis_server):  # noqa: F811
     """A process killed mid-request never releases its slot; the slot expires instead."""
     from simulators.core.store_redis import RedisBackend
@@ -353,6 +356,7 @@ def test_redis_inflight_slot_of_a_dead_process_expires(redis_server):  # noqa: F
     alive.close()
 
 
+@pytest.mark.redis
 def test_redis_lock_excludes_another_process_and_expires_when_its_holder_dies(redis_server):  # noqa: F811
     from simulators.core.store_redis import RedisBackend
     url = redis_server.url()

@@ -12,6 +12,8 @@ import requests
 
 from redis_server import RedisServer, kill_group, start_fieldsim
 
+pytestmark = pytest.mark.redis
+
 
 @pytest.fixture
 def own_redis():

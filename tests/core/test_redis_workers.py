@@ -8,16 +8,15 @@ import http.client
 import json
 import os
 import signal
-import socket
 import time
 
 import pytest
 import redis
-import requests
 
 from redis_server import kill_group, redis_server, start_fieldsim  # noqa: F401  (fixture)
 
-pytestmark = pytest.mark.skipif(not os.path.isdir("/proc/net"), reason="needs Linux /proc to tell workers apart")
+pytestmark = [pytest.mark.redis,
+              pytest.mark.skipif(not os.path.isdir("/proc/net"), reason="needs Linux /proc to tell workers apart")]
 
 
 def children(pid: int) -> set[int]:

@@ -33,3 +33,50 @@ def state(server, api: str) -> dict:
     r = requests.get(f"{server.base_url}/__admin/state/{api}", timeout=30)
     assert r.status_code == 200, r.text
     return r.json()
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Served:
+    """A `fieldsim serve` subprocess (gunicorn, gthread), as users run it."""
+
+    def __init__(self, tmp, config: str, *args: str):
+        import subprocess
+        import sys
+        import time
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        cfg = tmp / "fieldsim.yaml"
+        cfg.write_text(config)
+        self.proc = subprocess.Popen([sys.executable, "-m", "simulators", "serve", "--port", str(self.port),
+                                      "--config", str(cfg), "--quiet", *args],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.base_url + "/__admin/health", timeout=2).ok:
+                    return
+            except requests.RequestException:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("fieldsim serve did not come up: " + self.proc.stderr.read().decode()[-2000:])
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except Exception:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """`fieldsim serve` with a 1 MiB body limit (max_body_bytes) and CAPO's rate limit off."""
+    server = Served(tmp_path_factory.mktemp("served"), "max_body_bytes: 1048576\ncapo: {rate_limit: false}\n")
+    yield server
+    server.stop()

@@ -96,14 +96,19 @@ def _record(kind, seconds, rss):
     worst[0], worst[1] = max(worst[0], seconds), max(worst[1], rss)
 
 
-@settings(max_examples=min(FUZZ, 60) if FUZZ else 8, deadline=None, database=None,
-          suppress_health_check=list(HealthCheck))
-@given(position=st.sampled_from(["envelope", "header", "body", "operation", "matcher"]),
-       name=st.sampled_from(["x", "projectMatcher", "soapenv:Body", "api:getProjects", "number"]),
-       depth=st.one_of(st.just(100_000), st.integers(257, 100_000)))
-def test_rel_deep_nesting_up_to_100k_levels_is_a_fault_CP_F_1_CP_F_3(rel, position, name, depth):
-    """CP-F-1 / CP-F-3: nesting of up to 100,000 levels anywhere in the envelope → soap:Client fault,
-    in bounded time and memory, state unchanged."""
+DEEP = dict(position=st.sampled_from(["envelope", "header", "body", "operation", "matcher"]),
+            name=st.sampled_from(["x", "projectMatcher", "soapenv:Body", "api:getProjects", "number"]),
+            depth=st.one_of(st.just(100_000), st.integers(257, 100_000)))
+HUGE = dict(shape=st.sampled_from(["unknown-elements", "matchers-bad-token", "long-text", "attributes", "comments",
+                                   "entities"]),
+            size=st.integers(MB5 // 2, MB5))
+
+
+def _settings(n):
+    return settings(max_examples=n, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+
+
+def deep_case(rel, position, name, depth):
     before = state(rel, "cloudplan")
     resp, seconds, rss = send(rel, "projects", deep_document(position, name, depth))
     _record("deep", seconds, rss)
@@ -112,21 +117,46 @@ def test_rel_deep_nesting_up_to_100k_levels_is_a_fault_CP_F_1_CP_F_3(rel, positi
     assert state(rel, "cloudplan") == before
 
 
-@settings(max_examples=min(FUZZ, 30) if FUZZ else 6, deadline=None, database=None,
-          suppress_health_check=list(HealthCheck))
-@given(shape=st.sampled_from(["unknown-elements", "matchers-bad-token", "long-text", "attributes",
-                              "comments", "entities"]),
-       size=st.integers(MB5 // 2, MB5))
-def test_rel_huge_documents_are_refused_in_bounded_time_CP_F_1_CP_A_4(rel, shape, size):
-    """CP-F-1 / CP-AUTH-4: 2.5–5 MB hostile documents (unknown elements, thousands of matchers with a
-    bad token, a 5 MB text node, 500k attributes, comments) → a fault or the <error> block, in
-    bounded time and memory, state unchanged."""
+def huge_case(rel, shape, size):
     before = state(rel, "cloudplan")
     resp, seconds, rss = send(rel, "projects", huge_document(shape, size))
     _record("huge", seconds, rss)
     check_refused(resp)
     assert seconds < MAX_SECONDS and rss < MAX_RSS_GROWTH_MB, (shape, seconds, rss)
     assert state(rel, "cloudplan") == before
+
+
+@_settings(8)
+@given(**DEEP)
+def test_rel_deep_nesting_up_to_100k_levels_is_a_fault_CP_F_1_CP_F_3(rel, position, name, depth):
+    """CP-F-1 / CP-F-3: nesting of up to 100,000 levels anywhere in the envelope → soap:Client fault,
+    in bounded time and memory, state unchanged."""
+    deep_case(rel, position, name, depth)
+
+
+@_settings(6)
+@given(**HUGE)
+def test_rel_huge_documents_are_refused_in_bounded_time_CP_F_1_CP_AUTH_4(rel, shape, size):
+    """CP-F-1 / CP-AUTH-4: 2.5–5 MB hostile documents (unknown elements, thousands of matchers with a
+    bad token, a 5 MB text node, 500k attributes, comments, push entities) → a fault or the <error>
+    block, in bounded time and memory, state unchanged."""
+    huge_case(rel, shape, size)
+
+
+@pytest.mark.fuzz
+@_settings(min(FUZZ, 100) or 100)
+@given(**DEEP)
+def test_rel_deep_nesting_fuzz_CP_F_1_CP_F_3(rel, position, name, depth):
+    """The same, up to 100 cases in `make fuzz` (each ~0.1 s)."""
+    deep_case(rel, position, name, depth)
+
+
+@pytest.mark.fuzz
+@_settings(min(FUZZ, 40) or 40)
+@given(**HUGE)
+def test_rel_huge_documents_fuzz_CP_F_1_CP_AUTH_4(rel, shape, size):
+    """The same, up to 40 cases in `make fuzz` (each up to a few seconds)."""
+    huge_case(rel, shape, size)
 
 
 def test_rel_server_still_answers_after_hostile_documents(rel):
