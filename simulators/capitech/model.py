@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from simulators.core.errors import BadRequest, DomainError, Unauthorized
 from simulators.capitech.added import build as build_added, normalise
 from simulators.capitech.seed import CATEGORIES, DAY, DUTIES, EPOCH, FD1, FD2, ClientData, Dataset
+from simulators.core.model import ApiModel
 
 OSLO = ZoneInfo("Europe/Oslo")
 TOKEN_LIFETIME = timedelta(minutes=60)   # CT-AUTH-1 [decision]
@@ -112,17 +113,13 @@ class Match:
     correlation: str | None
 
 
-class CapitechModel:
+class CapitechModel(ApiModel):
     def __init__(self, api):
-        self.api = api
+        super().__init__(api)
         self._overlays: dict[int, tuple[str | None, Overlay]] = {}
         self._added: dict[int, tuple[str, ClientData]] = {}
 
     # -- shared -----------------------------------------------------------------------------
-    @property
-    def state(self):
-        return self.api.state
-
     @property
     def dataset(self) -> Dataset:
         cfg = self.api.runtime.config

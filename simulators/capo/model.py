@@ -11,6 +11,7 @@ import re
 from datetime import date, datetime, time as dtime, timedelta
 
 from simulators.core.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from simulators.core.model import ApiModel
 
 ROLES = ("netbeheerder", "aannemer")
 PROJECT_TYPES = ("Aansluiting", "Hoofdleiding", "Verzwaring", "Verlegging")
@@ -67,18 +68,9 @@ def wensdatum(project: dict) -> str | None:
     return base.isoformat()
 
 
-class Model:
+class Model(ApiModel):
     """Organisations, projects and the rules on them; bijlagen.py and quickscan.py add the rest."""
 
-    def __init__(self, api):
-        self.api = api
-
-    @property
-    def state(self):
-        return self.api.state
-
-    def now(self) -> datetime:
-        return self.api.now()
 
     def stamp(self) -> str:
         return self.now().isoformat(timespec="seconds")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import orjson
 import yaml
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from simulators import __version__
 from simulators.core.errors import AdminError, BackendUnavailable

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from simulators.werkbon.common import OPERATORS, WbError, blank, decimal, scalar, valid_date
 from simulators.werkbon.entities import DELETE_ENTITIES, ENTITIES, Entity, max_length
 from simulators.werkbon.extras import Extras
+from simulators.core.model import ApiModel
 
 
 # ---- format checks named in the entity table -------------------------------------------------
@@ -80,16 +81,7 @@ def compare(op: str, actual, wanted: str) -> bool:
     return {"eq": a == w, "ne": a != w, "gt": a > w, "ge": a >= w, "lt": a < w, "le": a <= w}[op]
 
 
-class Model(Extras):
-    def __init__(self, api):
-        self.api = api
-
-    @property
-    def state(self):
-        return self.api.state
-
-    def now(self) -> datetime:
-        return self.api.now()
+class Model(Extras, ApiModel):
 
     # ---- access (WB-AUTH-*) ------------------------------------------------------------------
     def authenticate(self, token: str | None, software_token: str | None) -> str:

@@ -84,7 +84,7 @@ def _fault(fieldsim, **rule):
 
 def test_injected_404_is_a_maintenance_page(cp, fieldsim):
     """CP-F-2: HTTP 404 (service offline for maintenance) on demand, then normal again."""
-    auth = cp.auth()
+    cp.auth()
     _fault(fieldsim, path="/v1/planning", kind="http_status", status=404, times=1)
     r = cp.call("planning", "getPlanning", cp.auth() + "<planningMatcher/>")
     assert r.status_code == 404 and r.headers["Content-Type"].startswith("text/html")

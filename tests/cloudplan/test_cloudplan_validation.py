@@ -93,7 +93,7 @@ def test_delete_in_use_fail_and_skip(cp):
     assert errors(ret) == [[(k1, "Customer is in use!")]]
     free = cp.op("customers", "getCustomers", "<customerMatcher><number>KLANT-FREE</number></customerMatcher>").findtext(".//entity/id")
     ret = cp.op("customers", "deleteCustomers",
-                f'<customerMatcher allowMultiple="true" validationPolicy="SKIP"/>')
+                '<customerMatcher allowMultiple="true" validationPolicy="SKIP"/>')
     deleted = ids(ret, "Deleted")[0]
     assert int(free) in deleted and int(k1) not in deleted
     assert (k1, "Customer is in use!") in errors(ret)[0]

@@ -87,9 +87,35 @@ def test_inflight_cap_is_shared_across_processes_and_a_killed_holder_frees_its_s
         third.wait(10)
 
 
+def assert_inflight_cap_across_servers(bases, token):
+    """CAPO-RL-3 over HTTP: 6 slow requests of one client at once, 3 to each server: 3 are served
+    (slowly), 3 are refused at once with 429."""
+    requests.post(bases[0] + "/__admin/reset", timeout=10)  # a full bucket: only the in-flight cap can refuse
+    requests.post(bases[0] + "/__admin/faults", json={"kind": "latency", "delay_ms": 1500, "api": "capo"}, timeout=5)
+    barrier, results = threading.Barrier(6), []
+
+    def slow(base):
+        barrier.wait()
+        started = time.monotonic()
+        r = requests.get(base + "/api/capo/projecten", headers={"Authorization": f"Bearer {token}"}, timeout=20)
+        results.append((r.status_code, time.monotonic() - started))
+
+    threads = [threading.Thread(target=slow, args=(bases[i % 2],)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    refused = [d for status, d in results if status == 429]
+    served = [d for status, d in results if status != 429]
+    assert len(served) == 3 and len(refused) == 3, results
+    assert min(served) >= 1.4 and max(refused) < 1.0, results
+    requests.delete(bases[0] + "/__admin/faults", timeout=5)
+
+
 def test_two_fieldsim_servers_on_one_redis_share_capo_rate_limit_over_http(redis_server):  # noqa: F811
-    """CAPO-RL-1/2/4/5 over HTTP: two `fieldsim serve --state redis://` processes flooded together by
-    one client admit 30 + 20·t in total; the rest get 429 with Retry-After."""
+    """CAPO-RL-1/2/3/4/5 over HTTP: two `fieldsim serve --state redis://` processes flooded together
+    by one client admit 30 + 20·t in total, the rest get 429 with Retry-After; and they hold at most
+    3 requests of the client in flight together."""
     url = redis_server.url()
     servers = [start_fieldsim("--api", "capo", "--state", url) for _ in range(2)]
     try:
@@ -123,6 +149,7 @@ def test_two_fieldsim_servers_on_one_redis_share_capo_rate_limit_over_http(redis
         assert counts["bad"] == 0 and counts["refused"] > 50, counts
         # one request per thread may straddle the window's end: allow 2 + timing slack
         assert 30 + 20 * duration - 3 <= counts["admitted"] <= 30 + 20 * duration + 4, counts
+        assert_inflight_cap_across_servers([base for _, base in servers], token)
     finally:
         for proc, _ in servers:
             kill_group(proc, signal.SIGTERM)

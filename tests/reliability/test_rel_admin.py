@@ -34,9 +34,8 @@ def _listening_addresses(port: int) -> set[str]:
 def test_rel_default_host_is_loopback():
     """The default Config and `fieldsim serve` without --host bind 127.0.0.1 only."""
     assert Config().host == "127.0.0.1"
-    from simulators.cli import main  # noqa: F401  (the --host default is None → Config's default)
     import argparse
-    from simulators.cli import _serve_parser
+    from simulators.cli import _serve_parser  # --host defaults to None, i.e. Config's default
     sub = argparse.ArgumentParser().add_subparsers()
     assert _serve_parser(sub).parse_args([]).host is None
 

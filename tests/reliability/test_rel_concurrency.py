@@ -2,7 +2,7 @@
 20 run WerkbonApp's fetch-and-flip, 15 change Stadsnät order statuses. The state machines'
 invariants hold and no update is lost:
 - WB-WO-2: each Compleet work order is returned as Compleet exactly once across all fetchers.
-- CAPO-BA-2/-4/-5/-9: every created bijlage is listed once, each bijlageAssigned is delivered
+- CAPO-BA-2, CAPO-BA-4, CAPO-BA-5, CAPO-BA-9: every created bijlage is listed once, each bijlageAssigned is delivered
   exactly once, every other delivery attempt is a 409; no 5xx.
 - SNP-M-5/SNP-M-6: every successful set_status wrote exactly one log entry (log ids unique).
 CAPO's rate limit is off on this server (conftest.py)."""

@@ -2,7 +2,7 @@
 - A 50 MB body is refused by every API with 413 (WerkbonApp: its HTTP-200 envelope) in that API's
   own format, quickly, and changes nothing; the limit is the config's max_body_bytes (1 MiB here).
 - Slow clients (a byte per second) do not block other clients.
-Rules: CAPO-ERR-1, CT-API-2, WB-ERR-1, SNP-ERR-1, CP-F-2."""
+Rules: CAPO-ERR-1, CT-API-2, WB-ERR-1, SNP-ERR-1 (each API's error format for the 413)."""
 from __future__ import annotations
 
 import socket

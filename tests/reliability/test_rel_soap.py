@@ -91,7 +91,19 @@ def send(server, service: str, body: bytes):
 MEASURED: dict = {}
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _report_measurements():
+    """Print the worst time and peak-RSS growth per kind (seen with -s; quoted in docs/reliability.md)."""
+    yield
+    print("\nCloudplan hostile SOAP, worst (seconds, peak RSS growth MB) per kind:",
+          {k: (round(v[0], 2), round(v[1], 1)) for k, v in MEASURED.items()}, "cases:", COUNT)
+
+
+COUNT: dict = {}
+
+
 def _record(kind, seconds, rss):
+    COUNT[kind] = COUNT.get(kind, 0) + 1
     worst = MEASURED.setdefault(kind, [0.0, 0.0])
     worst[0], worst[1] = max(worst[0], seconds), max(worst[1], rss)
 
@@ -164,4 +176,3 @@ def test_rel_server_still_answers_after_hostile_documents(rel):
     resp = requests.post(rel.base_url + "/v1/authentication", timeout=30, data=envelope(
         "login", "<username>demo</username><password>demo</password>"))
     assert resp.status_code == 200 and b"<authenticationToken>" in resp.content
-    print("\nworst (seconds, peak RSS growth MB) per kind:", MEASURED)

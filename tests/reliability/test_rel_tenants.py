@@ -193,6 +193,11 @@ def test_rel_capitech_demo2_cannot_read_or_flag_clients_100_200_CT_AUTH_3(rel):
     assert flagged["success"] is False or not (set(map(str, uids)) & set(map(str, flagged.get("content") or []))), flagged
     after = requests.post(base + "/Time/getTimeTransactions", json={"accessToken": t1, "clientId": 100, **period}, timeout=30).json()
     assert after == before
+    # demo2's answers for its own clients hold none of client 100's registrations (uids are disjoint)
+    own = "\n".join(requests.post(rel.base_url + path, json={"accessToken": t2, "clientId": c, **period}, timeout=30).text
+                    for path in paths for c in (300, 400))
+    assert '"uid":' in own.replace(" ", "")
+    assert not leaks(own.replace(" ", ""), {f'"uid":{r["uid"]}' for r in rows} | {r["recordStateKey"] for r in rows})
 
 
 # -- WerkbonApp -----------------------------------------------------------------------------------
