@@ -50,7 +50,7 @@ def main(argv=None):
             parser.error(str(exc))
         if config.workers > 1 and not config.state.startswith(("redis://", "rediss://", "unix://")):
             parser.error("--workers > 1 needs a shared state: --state redis://HOST:PORT/DB")
-        serve(config, banner=not args.quiet)
+        serve(config, print_banner=not args.quiet)
     elif args.command == "check":
         import pytest
         here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

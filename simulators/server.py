@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 
 from gunicorn.app.base import BaseApplication
@@ -11,7 +12,8 @@ from simulators.core.config import Config
 
 def banner(config: Config, runtime) -> str:
     root = f"http://{config.host}:{config.port}"
-    lines = [f"fieldsim serving on {root}  (state: {config.state}, seed {config.seed}, scale {config.scale})"]
+    state = re.sub(r"//[^@/]*@", "//", config.state)  # never print a redis password
+    lines = [f"fieldsim serving on {root}  (state: {state}, seed {config.seed}, scale {config.scale})"]
     for name, url in runtime.base_urls(root).items():
         lines.append(f"  {name:10} {url}")
     lines.append(f"  admin      {root}/__admin/  (dashboard {root}/__admin/ui/)")
@@ -57,6 +59,13 @@ class FieldsimServer(BaseApplication):
         return app
 
 
-def serve(config: Config, banner: bool = True) -> None:
+def serve(config: Config, print_banner: bool = True) -> None:
     sys.argv = sys.argv[:1]  # gunicorn must not parse our flags
-    FieldsimServer(config, banner).run()
+    if print_banner and config.workers > 1:
+        # Several workers each load the app after the fork: print the banner once, here, instead.
+        from simulators.core.runtime import Runtime
+        runtime = Runtime(config)
+        print(banner(config, runtime), flush=True)
+        runtime.backend.close()
+        print_banner = False
+    FieldsimServer(config, print_banner).run()

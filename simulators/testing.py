@@ -11,6 +11,7 @@ As a pytest plugin (entry point `pytest11`, active once fieldsim is installed):
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from typing import Iterator
 
@@ -85,7 +86,9 @@ except ImportError:  # pragma: no cover - pytest is optional for embedded use
 if pytest is not None:
     @pytest.fixture(scope="session")
     def fieldsim_server_session() -> Iterator[EmbeddedServer]:
-        with fieldsim_server() as server:
+        """FIELDSIM_TEST_STATE (e.g. sqlite:////tmp/t.db, redis://127.0.0.1:6379/15) runs the
+        whole suite on another backend."""
+        with fieldsim_server(state=os.environ.get("FIELDSIM_TEST_STATE", "memory")) as server:
             yield server
 
     @pytest.fixture
