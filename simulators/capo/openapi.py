@@ -1,11 +1,18 @@
 """CAPO-DOC-1: the OpenAPI 3.0 document of every endpoint served, at /api/capo/documentation.json,
-and a plain documentation page at /api/capo/documentation/ (no swagger-ui assets are available
-offline, so the page lists the operations and links the JSON)."""
+and Swagger UI at /api/capo/documentation/ (assets from the swagger-ui-bundle package, served
+locally; the page also lists the operations for readers without JavaScript)."""
 from __future__ import annotations
 
 import html
 
-from flask import Response
+from flask import Response, send_from_directory
+
+try:
+    from swagger_ui_bundle import swagger_ui_path
+except ImportError:  # pragma: no cover - the plain operation list still works
+    swagger_ui_path = None
+
+SWAGGER_ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png", "favicon-16x16.png"}
 
 from simulators.capo.quickscan import ACTIVITEIT_TYPES
 
@@ -199,9 +206,14 @@ def document(server_url: str = "/api/capo") -> dict:
 def _page() -> str:
     rows = "".join(f"<li><code>{m.upper()} {html.escape(p)}</code> — {html.escape(o['summary'])}</li>"
                    for p, ops in PATHS.items() for m, o in ops.items())
+    ui = ("<link rel='stylesheet' href='swagger-ui.css'><div id='swagger-ui'></div>"
+          "<script src='swagger-ui-bundle.js'></script><script>"
+          "window.ui = SwaggerUIBundle({url: '../documentation.json', dom_id: '#swagger-ui'});</script>"
+          if swagger_ui_path else "")
     return ("<!doctype html><html><head><meta charset='utf-8'><title>CAPO API documentation (fieldsim)</title></head>"
-            "<body><h1>CAPO API (fieldsim)</h1><p>OpenAPI 3 document: <a href='../documentation.json'>"
-            "documentation.json</a>. Authorization: Bearer &lt;token&gt;.</p><ul>" + rows + "</ul></body></html>")
+            "<body>" + ui + "<noscript><h1>CAPO API (fieldsim)</h1></noscript><p>OpenAPI 3 document: "
+            "<a href='../documentation.json'>documentation.json</a>. Authorization: Bearer &lt;token&gt;.</p>"
+            "<details><summary>Operations</summary><ul>" + rows + "</ul></details></body></html>")
 
 
 def add_routes(bp) -> None:
@@ -214,3 +226,10 @@ def add_routes(bp) -> None:
     @bp.get("/documentation/")
     def documentation_page():
         return Response(_page(), mimetype="text/html")
+
+    @bp.get("/documentation/<path:asset>")
+    def documentation_asset(asset):
+        if swagger_ui_path is None or asset not in SWAGGER_ASSETS:
+            from simulators.core.errors import NotFound
+            raise NotFound(f"No documentation asset {asset}")
+        return send_from_directory(swagger_ui_path, asset, max_age=3600)

@@ -190,7 +190,9 @@ class Cloudplan:
             if fails["locked_until"] and datetime.fromisoformat(fails["locked_until"]) > now:
                 return None, self._remaining(fails, now)
             user = USERS.get(username)
-            if user is None or user[0] != password:
+            if user is None:  # no account, nothing to lock: a refused login changes no state
+                return None, 0
+            if user[0] != password:
                 fails["count"] = 0 if fails["locked_until"] else fails["count"]
                 fails["count"] += 1
                 fails["locked_until"] = None

@@ -31,8 +31,8 @@ def body_document(allow_yaml: bool = False):
             raise AdminError(f"body is not valid JSON: {exc}") from None
     try:
         return yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        raise AdminError(f"body is neither valid JSON nor valid YAML: {exc}") from None
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:  # also absurd nesting, giant numbers
+        raise AdminError(f"body is neither valid JSON nor valid YAML: {str(exc)[:200]}") from None
 
 
 def build_admin(runtime) -> Blueprint:

@@ -74,7 +74,11 @@ def _read_body(runtime) -> bytes:
     if length is not None and length > runtime.config.max_body_bytes:
         _forget_body()
         raise RequestEntityTooLarge()
-    body = request.stream.read(runtime.config.max_body_bytes + 1)
+    if length is None and request.environ.get("wsgi.input_terminated"):
+        # chunked: werkzeug's stream would stop quietly at the limit; read past it to tell
+        body = request.environ["wsgi.input"].read(runtime.config.max_body_bytes + 1)
+    else:
+        body = request.stream.read(runtime.config.max_body_bytes + 1)
     if len(body) > runtime.config.max_body_bytes:
         _forget_body()
         raise RequestEntityTooLarge()

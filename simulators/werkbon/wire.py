@@ -55,7 +55,7 @@ def body_records(single_ok: bool = True) -> list:
         raise WbError(1008, "Unable to fetch body")
     try:
         data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
         raise WbError(1009, "Unable to parse body") from None
     if isinstance(data, dict) and single_ok:
         return [data]
