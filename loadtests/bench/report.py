@@ -119,7 +119,10 @@ def kept_sections(old: str) -> str:
 
 
 def markdown(r) -> str:
-    parts = [HEADER, "## Conditions\n\n", conditions(r), "\n## Throughput and latency (medians)\n\n", table(r)]
+    parts = [HEADER, "## Conditions\n\n", conditions(r), "\n## Throughput and latency (medians)\n\n",
+             "`fieldsim/<peer>` is fieldsim's requests/s divided by the peer's: above 1× fieldsim is faster. "
+             "Peers answer a fixed body; fieldsim authenticates, reads state, journals and checks faults on "
+             "every request.\n\n", table(r)]
     if r["skipped"]:
         parts.append("\nPeers skipped: " + "; ".join(f"{k}: {v}" for k, v in r["skipped"].items()) + "\n")
     if r.get("peer_rss_mb"):

@@ -18,18 +18,8 @@ BODIES = {
 }
 WB_AUTH = "?token=werkbon-demo-token&software_token=werkbon-demo-software"
 NB = {"Authorization": "Bearer capo-netbeheerder-demo"}
-WB_DEEP = pytest.mark.xfail(strict=True, reason="DEFECT simulators/werkbon/wire.py body_records: json.loads raises "
-                            "RecursionError on a body nested ~1,000 levels deep; it is not caught, so the answer is "
-                            "code 1007 'Internal error in the simulator' (an uncaught error); expected 1009 "
-                            "'Unable to parse body' (WB-ERR-2)")
-ADMIN_DEEP = pytest.mark.xfail(strict=True, reason="DEFECT simulators/core/admin.py POST /__admin/scenario: a JSON "
-                               "body nested 100,000 levels deep raises RecursionError in the parser, answered HTTP 500 "
-                               "'Internal error in the simulator'; expected 400 JSON naming the problem (as "
-                               "PUT /__admin/state does: 'depth limit exceeded')")
-
-ADMIN_BIGINT = pytest.mark.xfail(strict=True, reason="DEFECT simulators/core/admin.py POST /__admin/scenario: a "
-                                 "5,000-digit number in the body exceeds Python's int-digits limit (ValueError in the "
-                                 "parser), answered HTTP 500 'Internal error in the simulator'; expected 400 JSON")
+# Regression: WerkbonApp's deep JSON (RecursionError → 1007 "Internal error"), the admin scenario's
+# deep JSON and 5,000-digit numbers (HTTP 500) were found by this sweep and fixed in e652622.
 
 
 def capo_refused(resp):
@@ -66,20 +56,7 @@ TARGETS = {  # name: (api whose state must not change, method, path, headers, ch
 }
 
 
-def _params():
-    for target, (_, _, path, _, _) in TARGETS.items():
-        for body in BODIES:
-            marks = []
-            if target.startswith("werkbon") and body.startswith("deep"):
-                marks = [WB_DEEP]
-            if target == "admin-scenario" and body.startswith("deep-100k"):
-                marks = [ADMIN_DEEP]
-            if target == "admin-scenario" and body == "huge-int":
-                marks = [ADMIN_BIGINT]
-            yield pytest.param(target, body, id=f"{target}-{body}", marks=marks)
-
-
-@pytest.mark.parametrize("target,body", list(_params()))
+@pytest.mark.parametrize("target,body", [pytest.param(t, b, id=f"{t}-{b}") for t in TARGETS for b in BODIES])
 def test_rel_hostile_json_refused_in_provider_format_CAPO_ERR_1_CT_API_2_WB_ERR_2(rel, target, body):
     api, method, path, headers, check = TARGETS[target]
     before = requests.get(f"{rel.base_url}/__admin/state/{api}", timeout=30).json()
