@@ -10,8 +10,8 @@ import json
 import os
 from pathlib import Path
 
-SPEC = Path(os.environ.get("FIELDSIM_WERKBON_SPEC", Path(__file__).resolve().parents[3] /
-                           "shared/specs/werkbonapp/outsmart-openapi8.openapi3.json"))
+# The vendor's document, a verbatim copy of shared/specs/werkbonapp/ (tests/werkbon checks it is identical).
+SPEC = Path(os.environ.get("FIELDSIM_WERKBON_SPEC", Path(__file__).with_name("outsmart-openapi8.openapi3.json")))
 
 # 1. token/software_token are real query parameters, but the generator gave them the example
 #    "{{client_token}}"; the suite injects working ones instead of fuzzing them (auth has its own tests).

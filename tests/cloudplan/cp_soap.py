@@ -7,7 +7,7 @@ from pathlib import Path
 import requests
 from lxml import etree
 
-EXAMPLES = Path("/work/shared/examples/cloudplan")
+EXAMPLES = Path(__file__).with_name("examples")  # verbatim copy of shared/examples/cloudplan
 SEED_TOKEN = "F42A1BA2F83074526E7E18238FA2D5C0"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 NS = "https://api.cloudplan.nl/"

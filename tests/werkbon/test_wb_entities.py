@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
 from .wbhelp import order
 
-SPEC = Path(os.environ.get("FIELDSIM_WERKBON_SPEC", Path(__file__).resolve().parents[3] /
-                           "shared/specs/werkbonapp/outsmart-openapi8.openapi3.json"))
+from contracts.werkbon.overlay import SPEC
 OPS = [(m.upper(), p.strip("/")) for p, ops in json.loads(SPEC.read_text())["paths"].items() for m in ops] \
     if SPEC.exists() else []
 
