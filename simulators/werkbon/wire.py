@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import orjson
+
 from flask import Blueprint, Response, g, request
 
 from simulators.core.errors import AdminError, DomainError
@@ -32,7 +34,7 @@ STATUS_CODES = {404: 1001, 405: 1001, 401: 1004, 403: 1004}
 
 
 def envelope(code: int, messages=(), response=None, status: int = 200) -> Response:
-    body = json.dumps({"code": code, "messages": list(messages), "response": response}, ensure_ascii=False)
+    body = orjson.dumps({"code": code, "messages": list(messages), "response": response})
     return Response(body, status=status, mimetype="application/json")
 
 
