@@ -8,19 +8,14 @@ import hmac
 from datetime import timedelta
 
 from simulators.core.errors import BadRequest, Conflict, Forbidden, NotFound
-from simulators.capo.model import Model, hex_id, org_ref
+from simulators.capo.model import hex_id, org_ref
+from simulators.core.model import ModelPart
 
 BA_STATUSES = ("assigned", "uploaded", "review", "done")
 URL_TTL = timedelta(minutes=15)
 
 
-class Bijlagen:
-    def __init__(self, model: Model):
-        self.m = model
-
-    @property
-    def state(self):
-        return self.m.state
+class Bijlagen(ModelPart):
 
     # -- reads -------------------------------------------------------------------------------------
     def assigned_of_project(self, org: dict, project_id: int) -> list[dict]:

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from simulators.core.errors import BadRequest, Conflict
-from simulators.capo.model import Model, org_ref
+from simulators.capo.model import org_ref
+from simulators.core.model import ModelPart
 
 EXTRA_WV = "Extra werkvoorbereiding"
 ACTIVITEIT_TYPES = (EXTRA_WV, "Schouw", "Graafwerk", "Montage", "Oplevering", "Overig")
 
 
-class Quickscan:
-    def __init__(self, model: Model):
-        self.m = model
-
-    @property
-    def state(self):
-        return self.m.state
+class Quickscan(ModelPart):
 
     def _open(self, project: dict, what: str) -> None:
         """CAPO-QS-4: after a netbeheerder's first mic the quickscan is done; QS steps -> 409."""

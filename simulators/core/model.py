@@ -14,3 +14,15 @@ class ApiModel:
 
     def now(self) -> datetime:
         return self.api.now()
+
+
+class ModelPart:
+    """One slice of an API's rules (e.g. CAPO's bijlagen, WerkbonApp's work orders) that shares
+    its model's state and clock."""
+
+    def __init__(self, model: ApiModel):
+        self.m = model
+
+    @property
+    def state(self):
+        return self.m.state

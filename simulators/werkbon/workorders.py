@@ -10,7 +10,7 @@ from simulators.werkbon.common import (DATE_MSG, MAT_FIELDS, MAT_REQUIRED, PARSE
                                        WO_SCALARS, WP_FIELDS, WP_REQUIRED, WbError, blank, decimal, money, scalar,
                                        valid_date, valid_time)
 from simulators.werkbon.entities import ENTITIES, WO_TEXT
-from simulators.werkbon.model import Model
+from simulators.core.model import ModelPart
 
 LISTS = ("Attachments", "Materials", "Workperiods", "Forms", "Employees", "WorkObjects")
 BASE = "https://www.werkbonapp.nl"
@@ -112,15 +112,8 @@ def fill_end(order: dict) -> None:
     order["WorkEndDate"], order["WorkEndTime"] = end.strftime("%d-%m-%Y"), end.strftime("%H:%M")
 
 
-class Workorders:
+class Workorders(ModelPart):
     """Work orders of one account live in collection "<account>:workorders", keyed by row id."""
-
-    def __init__(self, model: Model):
-        self.m = model
-
-    @property
-    def state(self):
-        return self.m.state
 
     def coll(self, acc):
         return self.m.coll(acc, "workorders")
