@@ -6,7 +6,7 @@ lists, which mark every field), the sync key (WB-ENT-3), and the response codes 
 for "insert/update failed" and "required field missing" (WB-ERR-2).
 
 Where the document has no table for an endpoint (the 2020 timesheet additions and a few others) the
-required fields and keys are our [decision]; see docs/api-werkbon.md.
+required fields and keys are our [decision]; see the WerkbonApp section of README.md.
 """
 from __future__ import annotations
 
