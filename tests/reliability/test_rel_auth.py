@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
 import requests
 from lxml import etree
 
