@@ -2,7 +2,7 @@
 REST/JSON at /api/capo. Rules: /work/shared/fidelity/capo.md (CAPO-*)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, has_request_context, request
+from flask import Blueprint, Response
 
 from simulators.core.api import RateLimit, SimulatedAPI
 from simulators.capo import admin, scenario, seed as seed_data, wire
@@ -35,12 +35,9 @@ class CapoAPI(SimulatedAPI):
                  "rol": o["rol"]} for o in seed_data.ORGS]
 
     def error_response(self, status: int, message: str) -> Response:
-        """CAPO-ERR-1: {"message": ...} with the status (also for faults, 404/405/413/429/500)."""
-        resp = wire.error_json(status, message)
-        if status == 405 and has_request_context():  # RFC 9110: a 405 names the allowed methods
-            allowed = current_app.url_map.bind_to_environ(request.environ).allowed_methods()
-            resp.headers["Allow"] = ", ".join(sorted(allowed))
-        return resp
+        """CAPO-ERR-1: {"message": ...} with the status (also for faults, 404/405/413/429/500); the
+        core pipeline adds `Allow` to a 405."""
+        return wire.error_json(status, message)
 
     def rate_limited_response(self, retry_after: float) -> Response:
         """CAPO-RL-5: 429 + JSON body; the core adds Retry-After and applies nothing."""

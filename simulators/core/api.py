@@ -18,6 +18,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from simulators.core.runtime import Runtime
 
 
+def json_error(message: str, status: int) -> Response:
+    """`{"message": ...}`: the default error body, and the answer outside any simulated API."""
+    return Response(json.dumps({"message": message}), status=status, mimetype="application/json")
+
+
 @dataclass
 class RateLimit:
     """Token bucket (rate per second, burst capacity) plus a cap on requests in flight."""
@@ -67,7 +72,7 @@ class SimulatedAPI:
     def error_response(self, status: int, message: str) -> Response:
         """An error in this provider's own format. Used for faults, rate limits, oversized bodies,
         unknown paths and uncaught errors. Override in every API."""
-        return Response(json.dumps({"message": message}), status=status, mimetype="application/json")
+        return json_error(message, status)
 
     def rate_limited_response(self, retry_after: float) -> Response:
         """CAPO-RL-5 style refusal; the core adds the Retry-After header."""

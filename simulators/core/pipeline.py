@@ -4,7 +4,6 @@ provider's own format (never a stack trace)."""
 from __future__ import annotations
 
 import io
-import json
 import logging
 import socket
 import time
@@ -14,14 +13,11 @@ from flask import Flask, Response, g, request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from simulators.core.api import json_error
 from simulators.core.errors import BackendUnavailable, DomainError
 from simulators.core.journal import headers_of, text_of
 
 log = logging.getLogger("fieldsim")
-
-
-def json_error(message: str, status: int) -> Response:
-    return Response(json.dumps({"message": message}), status=status, mimetype="application/json")
 
 
 def drop_connection() -> Response:
