@@ -4,11 +4,14 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from pathlib import Path
 
 import requests
 from lxml import etree
 
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
+# The manual's examples, verbatim copies of shared/examples/cloudplan (tests/core/test_vendored.py).
+EXAMPLES = Path(__file__).with_name("examples")
 NS = "https://api.cloudplan.nl/"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 

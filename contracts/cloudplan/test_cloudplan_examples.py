@@ -4,49 +4,12 @@ from __future__ import annotations
 
 from lxml import etree
 
-from contracts.cloudplan.helpers import NS, SOAP11
+from contracts.cloudplan.helpers import EXAMPLES, NS, SOAP11
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 SEED_TOKEN = "F42A1BA2F83074526E7E18238FA2D5C0"
-GET_PROJECTS = f"""<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:api="https://api.cloudplan.nl/">
-   <soapenv:Header/>
-   <soapenv:Body>
-      <api:getProjects>
-         <authentication>
-            <token>{SEED_TOKEN}</token>
-         </authentication>
-         <projectMatcher allowMultiple="false">
-            <number>PROJ-01</number>
-         </projectMatcher>
-         <projectMatcher allowMultiple="false">
-            <number>PROJ-02</number>
-         </projectMatcher>
-      </api:getProjects>
-   </soapenv:Body>
-</soapenv:Envelope>"""
-GET_PLANNING = f"""<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:api="https://api.cloudplan.nl/">
-   <soapenv:Header/>
-   <soapenv:Body>
-      <api:getPlanning>
-         <authentication>
-            <token>{SEED_TOKEN}</token>
-         </authentication>
-         <planningMatcher allowMultiple="true">
-            <customerMatcher allowMultiple="false">
-               <number>KLANT-01</number>
-            </customerMatcher>
-
-            <!-- Overlap met september 2019 -->
-            <start operator="BEFORE_OR_EQUAL_DATE">
-            	 <dateTime>2019-09-30</dateTime>
-            </start>
-            <end operator="AFTER_OR_EQUAL_DATE">
-            	 <dateTime>2019-09-01</dateTime>
-            </end>            
-         </planningMatcher>
-      </api:getPlanning>
-   </soapenv:Body>
-</soapenv:Envelope>"""
+GET_PROJECTS = (EXAMPLES / "01-getProjects-request.xml").read_text()
+GET_PLANNING = (EXAMPLES / "03-getPlanning-request.xml").read_text()
 
 
 def _return(r, op):

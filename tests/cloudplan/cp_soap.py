@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import requests
 from lxml import etree
 
-EXAMPLES = Path(__file__).with_name("examples")  # verbatim copy of shared/examples/cloudplan
+from contracts.cloudplan.helpers import EXAMPLES
 SEED_TOKEN = "F42A1BA2F83074526E7E18238FA2D5C0"
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 NS = "https://api.cloudplan.nl/"

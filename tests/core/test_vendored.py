@@ -6,7 +6,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
 COPIES = [(ROOT / "contracts/werkbon/outsmart-openapi8.openapi3.json", SHARED / "specs/werkbonapp/outsmart-openapi8.openapi3.json")]
-COPIES += [(ROOT / "tests/cloudplan/examples" / f.name, f) for f in sorted((SHARED / "examples/cloudplan").glob("*"))]
+COPIES += [(ROOT / "contracts/cloudplan/examples" / f.name, f) for f in sorted((SHARED / "examples/cloudplan").glob("*"))]
 
 
 @pytest.mark.skipif(not SHARED.exists(), reason="shared/ is not beside the repository")
