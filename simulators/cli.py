@@ -9,7 +9,7 @@ from simulators import API_NAMES
 
 
 def _serve_parser(sub):
-    p = sub.add_parser("serve", help="serve the simulated APIs (gunicorn, gthread)")
+    p = sub.add_parser("serve", help="serve the simulated APIs (gunicorn or granian)")
     p.add_argument("--host", default=None, help="bind address (default 127.0.0.1: loopback only)")
     p.add_argument("--port", type=int, default=None, help="port (default 8080)")
     p.add_argument("--api", action="append", choices=API_NAMES, help="serve only this API (repeatable)")
@@ -18,6 +18,8 @@ def _serve_parser(sub):
     p.add_argument("--state", default=None, help="memory | sqlite:///PATH | redis://HOST:PORT/DB")
     p.add_argument("--config", default=None, help="YAML or JSON config file")
     p.add_argument("--admin-token", default=None, help="require Authorization: Bearer T on /__admin")
+    p.add_argument("--server", choices=("gunicorn", "granian"), default=None,
+                   help="gunicorn (default; exact connection drops) or granian (about twice the throughput)")
     p.add_argument("--workers", type=int, default=None, help="processes (more than 1 needs --state redis://)")
     p.add_argument("--threads", type=int, default=None, help="threads per process")
     p.add_argument("--quiet", action="store_true", help="do not print the banner")
@@ -45,7 +47,7 @@ def main(argv=None):
             config = Config.load(args.config, host=args.host, port=args.port,
                                  apis=tuple(args.api) if args.api else None, seed=args.seed,
                                  scale=args.scale, state=args.state, admin_token=args.admin_token,
-                                 workers=args.workers, threads=args.threads)
+                                 server=args.server, workers=args.workers, threads=args.threads)
         except (ValueError, OSError) as exc:
             parser.error(str(exc))
         if config.workers > 1 and not config.state.startswith(("redis://", "rediss://", "unix://")):

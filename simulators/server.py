@@ -1,4 +1,9 @@
-"""Serving with gunicorn (gthread workers): the production server behind `fieldsim serve`."""
+"""The servers behind `fieldsim serve`: gunicorn (gthread workers, the default) or granian.
+
+gunicorn hands us the client's socket, so `drop_connection` closes it before any byte of an answer.
+granian does the HTTP work in Rust outside the GIL and serves ~2× the requests per second
+(docs/benchmarks.md); it does not expose the socket, so a dropped connection is a failed answer:
+the client gets no reply or a status line without its body, a connection error either way."""
 from __future__ import annotations
 
 import ctypes
@@ -7,9 +12,12 @@ import os
 import re
 import sys
 
+import logging
+
 from gunicorn.app.base import BaseApplication
 
 from simulators.core.config import Config
+from simulators.core.errors import ConnectionDropped
 
 
 def banner(config: Config, runtime) -> str:
@@ -73,9 +81,53 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
         pass
 
 
+class _QuietDrops(logging.Filter):
+    """A connection dropped on purpose (fault kinds drop_connection, timeout) logs no traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return ConnectionDropped.__name__ not in record.getMessage()  # granian puts the traceback in the text
+
+
+def _granian_loader(config: Config, preloaded):
+    """Called in each granian worker after the fork: one worker keeps the app built before the fork
+    (memory state seeded once); several build their own (own redis connections)."""
+    def load(_target):
+        for handler in logging.getLogger("_granian").handlers:  # records come from _granian.* loggers
+            handler.addFilter(_QuietDrops())
+        if preloaded is not None:
+            return preloaded
+        from simulators.app import create_app
+        return create_app(config)
+    return load
+
+
+def serve_granian(config: Config, print_banner: bool) -> None:
+    from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
+    from granian.log import LogLevels
+    from granian.server import Server
+    from simulators.app import create_app
+    from simulators.core.runtime import Runtime
+    preloaded = create_app(config) if config.workers == 1 else None
+    if print_banner:
+        runtime = preloaded.fieldsim if preloaded is not None else Runtime(config)
+        print(banner(config, runtime), flush=True)
+        if preloaded is None:
+            runtime.backend.close()
+    server = Server(
+        "fieldsim", address=config.host, port=config.port, interface=Interfaces.WSGI,
+        workers=config.workers, blocking_threads=config.threads, backpressure=config.threads,
+        http1_settings=HTTP1Settings(header_read_timeout=config.request_timeout * 1000),
+        log_level=LogLevels.error, respawn_failed_workers=True, workers_kill_timeout=5,
+    )
+    server.serve(target_loader=_granian_loader(config, preloaded))
+
+
 def serve(config: Config, print_banner: bool = True) -> None:
     sys.argv = sys.argv[:1]  # gunicorn must not parse our flags
     limit_malloc_arenas()
+    if config.server == "granian":
+        return serve_granian(config, print_banner)
     if print_banner and config.workers > 1:
         # Several workers each load the app after the fork: print the banner once, here, instead.
         from simulators.core.runtime import Runtime

@@ -22,7 +22,7 @@ from pathlib import Path
 from loadtests.bench import cases as bench_cases
 from loadtests.bench import deps, report, wrk
 from loadtests.bench.peers import PEERS
-from loadtests.bench.procs import ROOT, Fieldsim
+from loadtests.bench.procs import ROOT, Fieldsim, RedisServer
 from loadtests.bench.ratelimit import rate_limit_accuracy
 
 WORK = ROOT / ".bench" / "run"
@@ -38,6 +38,11 @@ def parse(argv):
     p.add_argument("--connections", type=int, default=16)
     p.add_argument("--cases", nargs="*", default=list(bench_cases.PREPARE), choices=list(bench_cases.PREPARE))
     p.add_argument("--peers", nargs="*", default=[c.name for c in PEERS], choices=[c.name for c in PEERS])
+    p.add_argument("--server", default="granian", choices=("granian", "gunicorn"),
+                   help="fieldsim's server for the main table (default granian, the throughput choice)")
+    p.add_argument("--compare-servers", nargs="*", default=["gunicorn"], choices=("granian", "gunicorn"),
+                   help="other servers measured on the same cases (fieldsim only)")
+    p.add_argument("--no-scaleout", action="store_true", help="skip CAPO on redis with 1 and 2 workers")
     p.add_argument("--no-ratelimit", action="store_true", help="skip the rate-limit accuracy runs")
     p.add_argument("--quick", action="store_true", help="1 run of 2 s per cell, 1 s warm-up")
     p.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
@@ -106,7 +111,8 @@ def main(argv=None) -> int:
     say(f"  {result['startup']}")
     config = WORK / "nolimit.yaml"
     config.write_text(NOLIMIT)
-    fs = Fieldsim("--scale", "large", "--config", str(config), log=WORK / "fieldsim.log").start(timeout=300)
+    fs = Fieldsim("--server", a.server, "--scale", "large", "--config", str(config),
+                  log=WORK / "fieldsim.log").start(timeout=300)
     peers = []
     try:
         result["large"] = {"startup_s": fs.startup_s, "rss_mb_idle": fs.rss_mb()}
@@ -162,6 +168,10 @@ def main(argv=None) -> int:
         for p in peers:
             p.stop()
         fs.stop()
+    for server in [s for s in a.compare_servers if s != a.server]:
+        result.setdefault("servers", {})[server] = other_server(server, config, a)
+    if not a.no_scaleout and "capo-project" in a.cases:
+        result["scaleout"] = scaleout(config, a)
     if not a.no_ratelimit:
         say("rate-limit accuracy (CAPO, limits on, --scale medium)")
         result["ratelimit"] = rate_limit_accuracy(WORK, say)
@@ -173,6 +183,46 @@ def main(argv=None) -> int:
     Path(a.out).write_text(report.markdown(result) + report.kept_sections(old), encoding="utf-8")
     say(f"done in {result['seconds']} s: {a.out} (raw: {WORK / 'result.json'})")
     return 0
+
+
+def other_server(server: str, config: Path, a) -> dict:
+    """The same cases against fieldsim on another server (prepared afresh: tokens are per server)."""
+    cells = {}
+    with Fieldsim("--server", server, "--scale", "large", "--config", str(config),
+                  log=WORK / f"fieldsim-{server}.log") as fs:
+        for name in a.cases:
+            try:
+                case = bench_cases.PREPARE[name](fs.base)
+            except Exception as exc:  # noqa: BLE001 - reported, not fatal
+                cells[name] = {"skipped": f"{exc.__class__.__name__}: {str(exc)[:200]}"}
+                continue
+            say(f"{name}: fieldsim --server {server}")
+            cells[name] = measure(fs.base, case, a)
+            say(f"  {cells[name]}")
+    return cells
+
+
+def scaleout(config: Path, a) -> dict:
+    """CAPO GET on memory state (1 process) and on redis with 1 and 2 worker processes."""
+    out: dict = {}
+    runs = [("memory, 1 worker", [], None)]
+    redis = RedisServer.start(WORK)
+    if redis is None:
+        out["skipped"] = "redis-server not installed (make test installs it via apt)"
+    else:
+        runs += [(f"redis, {n} worker{'s' if n > 1 else ''}", ["--workers", str(n)], redis.url(n)) for n in (1, 2)]
+    try:
+        for label, extra, url in runs:
+            args = ["--server", a.server, "--config", str(config), *extra, *(["--state", url] if url else [])]
+            with Fieldsim(*args, log=WORK / "fieldsim-scaleout.log") as fs:
+                case = bench_cases.PREPARE["capo-project"](fs.base)
+                say(f"scale-out capo-project: {label}")
+                out[label] = measure(fs.base, case, a)
+                say(f"  {out[label]}")
+    finally:
+        if redis is not None:
+            redis.stop()
+    return out
 
 
 def warm_up(peer, prepared, a) -> None:

@@ -85,6 +85,37 @@ class Fieldsim:
         self.stop()
 
 
+class RedisServer:
+    """A throwaway redis-server on a free loopback port (no persistence), for the scale-out cells."""
+
+    def __init__(self, proc: subprocess.Popen, port: int):
+        self.proc, self.port = proc, port
+
+    @classmethod
+    def start(cls, work: Path) -> "RedisServer | None":
+        exe = shutil.which("redis-server")
+        if not exe:
+            return None
+        port = free_port()
+        proc = subprocess.Popen([exe, "--port", str(port), "--bind", LOOPBACK, "--save", "", "--appendonly", "no",
+                                 "--dir", str(work)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex((LOOPBACK, port)) == 0:
+                    return cls(proc, port)
+            time.sleep(0.05)
+        stop_proc(proc)
+        return None
+
+    def url(self, db: int) -> str:
+        return f"redis://{LOOPBACK}:{self.port}/{db}"
+
+    def stop(self) -> None:
+        stop_proc(self.proc)
+
+
 def _children(pid: int) -> list[int]:
     try:
         text = Path(f"/proc/{pid}/task/{pid}/children").read_text()

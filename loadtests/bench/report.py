@@ -37,8 +37,8 @@ def conditions(r) -> str:
     return (f"Run started {r['started']}; {m['cpus']} CPUs, Python {m['python']}, {m['platform']}; load average "
             f"at start {m.get('loadavg_at_start')}. Each cell: {a['warmup']} s warm-up, then {a['runs']} runs of "
             f"{a['seconds']} s at {a['connections']} connections (keep-alive); medians shown. fieldsim runs as "
-            f"`fieldsim serve --scale large --config nolimit.yaml` (gunicorn, 1 process, gthread 16 threads, memory "
-            "state), with CAPO's per-client rate limit switched off (`api_options: {capo: {rate_limit: false}}`): "
+            f"`fieldsim serve --server {a.get('server', 'gunicorn')} --scale large --config nolimit.yaml` (1 process, "
+            "16 threads, memory state), with CAPO's per-client rate limit switched off (`api_options: {capo: {rate_limit: false}}`): "
             "at 20 req/s it would cap the throughput bench. Peers serve the byte-identical answer fieldsim gave "
             "(WireMock 3 standalone stub matched on method, path, `X-Bench-Case` and `Authorization`, request "
             "journal off; Prism 5 `prism mock` with one named OpenAPI example per case, chosen by `Prefer: "
@@ -59,6 +59,33 @@ def table(r) -> str:
         lines.append("| " + " | ".join(row) + " |")
     for name, why in r["not_measured"].items():
         lines.append("| " + " | ".join([name, why] + ["–"] * (len(head) - 2)) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def servers_table(r) -> str:
+    """The main cases on the other server(s), with the main server's numbers beside them."""
+    main = r["args"].get("server", "gunicorn")
+    others = list(r.get("servers", {}))
+    if not others:
+        return ""
+    head = ["case", main] + others + [f"{main}/{o}" for o in others]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for name, info in r["cases"].items():
+        fs = r["cells"].get(name, {}).get("fieldsim")
+        row = [info["title"], _cell(fs)] + [_cell(r["servers"][o].get(name)) for o in others]
+        row += [_ratio(fs, r["servers"][o].get(name)) for o in others]
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def scaleout_table(r) -> str:
+    so = r.get("scaleout")
+    if not so:
+        return ""
+    lines = ["| CAPO GET /project/{id}, --scale small | throughput and latency |", "|---|---|"]
+    lines += [f"| {label} | {_cell(c)} |" for label, c in so.items() if label != "skipped"]
+    if so.get("skipped"):
+        lines.append(f"| redis | skipped: {so['skipped']} |")
     return "\n".join(lines) + "\n"
 
 
@@ -128,6 +155,15 @@ def markdown(r) -> str:
     if r.get("peer_rss_mb"):
         parts.append("\nPeer RSS after the bench (MB): " + ", ".join(f"{k} {v}" for k, v in r["peer_rss_mb"].items())
                      + "\n")
+    if r.get("servers"):
+        parts += ["\n## Servers\n\n`fieldsim serve --server gunicorn` (the default: an injected drop_connection "
+                  "closes the socket before any byte) against the main table's server, same cases and dataset.\n\n",
+                  servers_table(r)]
+    if r.get("scaleout"):
+        parts += ["\n## Scale-out\n\nThe same CAPO GET on `--state redis://` with one and two worker processes "
+                  f"(`--server {r['args'].get('server', 'gunicorn')}`; state, clock, faults, journal and rate-limit "
+                  "counters shared through one redis-server on loopback), and on memory state for reference.\n\n",
+                  scaleout_table(r)]
     parts.append("\n## Targets\n\n| target | measured | result |\n|---|---|---|\n")
     for name, measured, ok in targets(r):
         parts.append(f"| {name} | {measured} | {'not measured' if ok is None else ('pass' if ok else 'FAIL')} |\n")

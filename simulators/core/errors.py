@@ -46,3 +46,8 @@ class AdminError(Exception):
 
 class BackendUnavailable(Exception):
     """The state backend (e.g. redis) cannot be reached."""
+
+
+class ConnectionDropped(Exception):
+    """Raised while sending an answer on purpose, so a server that does not hand us the socket
+    (granian) closes the connection without a response (fault kinds drop_connection, timeout)."""

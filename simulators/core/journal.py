@@ -7,6 +7,10 @@ from simulators.core.errors import AdminError
 
 BODY_LIMIT = 4096  # characters of each body kept in the journal
 HEADERS_KEPT = ("content-type", "authorization", "x-email", "soapaction", "retry-after", "content-length")
+# The same headers in the WSGI environ, named as werkzeug names request headers.
+_ENVIRON_KEPT = tuple(("CONTENT_TYPE", "Content-Type") if h == "content-type" else
+                      ("CONTENT_LENGTH", "Content-Length") if h == "content-length" else
+                      ("HTTP_" + h.upper().replace("-", "_"), h.title()) for h in HEADERS_KEPT)
 
 
 def text_of(raw: bytes) -> str:
@@ -15,7 +19,13 @@ def text_of(raw: bytes) -> str:
 
 
 def headers_of(headers) -> dict:
+    """The kept headers of a response (a short list: iterating beats a lookup per kept name)."""
     return {k: v for k, v in headers.items() if k.lower() in HEADERS_KEPT}
+
+
+def request_headers_of(environ: dict) -> dict:
+    """The kept headers of a request, read straight from the WSGI environ."""
+    return {name: environ[key] for key, name in _ENVIRON_KEPT if environ.get(key)}
 
 
 class Journal:

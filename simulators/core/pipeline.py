@@ -13,21 +13,29 @@ from flask import Flask, Response, g, request
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from simulators.core import clock
 from simulators.core.api import json_error
-from simulators.core.errors import BackendUnavailable, DomainError
-from simulators.core.journal import headers_of, text_of
+from simulators.core.errors import BackendUnavailable, ConnectionDropped, DomainError
+from simulators.core.journal import headers_of, request_headers_of, text_of
 
 log = logging.getLogger("fieldsim")
 
 
+def _dropped():
+    yield b"-"  # granian mostly holds the status line back with the first chunk...
+    raise ConnectionDropped()  # ...and, with most of the Content-Length owed, closes without a reply
+
+
 def drop_connection() -> Response:
-    """Close the client's socket without an answer (fault kinds drop_connection, timeout)."""
+    """Close the client's socket without an answer (fault kinds drop_connection, timeout) where the
+    server hands the socket over (gunicorn, werkzeug); else (granian) fail the answer mid-way."""
     sock = request.environ.get("gunicorn.socket") or request.environ.get("werkzeug.socket")
-    if sock is not None:
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+    if sock is None:
+        return Response(_dropped(), status=499, headers={"Content-Length": "1048576"})
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
     return Response(b"", status=499)
 
 
@@ -58,92 +66,110 @@ def delay(rule) -> Response | None:
     return drop_connection() if rule["kind"] == "timeout" else None
 
 
-def _forget_body() -> None:
+def _forget_body(req) -> None:
     """After refusing an oversized body, let error formatters read query args without touching it."""
-    request.__dict__.update(form=ImmutableMultiDict(), files=ImmutableMultiDict(), _cached_data=b"")
-    request.environ["wsgi.input"] = io.BytesIO(b"")
+    req.__dict__.update(form=ImmutableMultiDict(), files=ImmutableMultiDict(), _cached_data=b"")
+    req.environ["wsgi.input"] = io.BytesIO(b"")
 
 
-def _read_body(runtime) -> bytes:
+def _read_body(req, limit: int) -> bytes:
     """Read (and keep) the body, so the journal sees it and any WSGI app mounted below can re-read it."""
-    length = request.content_length
-    if length is not None and length > runtime.config.max_body_bytes:
-        _forget_body()
+    environ = req.environ
+    length = req.content_length
+    if length is None and "HTTP_TRANSFER_ENCODING" not in environ:
+        body = b""  # HTTP/1.1: no Content-Length and no Transfer-Encoding means no body
+    elif length is not None and length > limit:
+        _forget_body(req)
         raise RequestEntityTooLarge()
-    if length is None and request.environ.get("wsgi.input_terminated"):
+    elif length is None:
         # chunked: werkzeug's stream would stop quietly at the limit; read past it to tell
-        body = request.environ["wsgi.input"].read(runtime.config.max_body_bytes + 1)
+        body = environ["wsgi.input"].read(limit + 1)
     else:
-        body = request.stream.read(runtime.config.max_body_bytes + 1)
-    if len(body) > runtime.config.max_body_bytes:
-        _forget_body()
+        body = req.stream.read(limit + 1)
+    if len(body) > limit:
+        _forget_body(req)
         raise RequestEntityTooLarge()
-    request.environ["wsgi.input"] = io.BytesIO(body)
-    request.environ["CONTENT_LENGTH"] = str(len(body))
-    request._cached_data = body  # werkzeug's cache, so get_data()/get_json() see the same bytes
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+    req._cached_data = body  # werkzeug's cache, so get_data()/get_json() see the same bytes
     return body
 
 
+def _journal_entry(runtime, api, req, ctx, resp: Response) -> dict:
+    body = b"" if resp.is_streamed or resp.direct_passthrough else resp.get_data()
+    started = ctx.get("fieldsim_started") or time.perf_counter()
+    return {
+        "time": runtime.clock.now().isoformat(),
+        "api": api.name,
+        "method": req.method,
+        "path": req.path,
+        "query": req.query_string.decode("latin-1"),
+        "requestHeaders": request_headers_of(req.environ),
+        "requestBody": text_of(ctx.get("fieldsim_body") or b""),
+        "status": resp.status_code,
+        "responseHeaders": headers_of(resp.headers),
+        "responseBody": text_of(body),
+        "durationMs": round((time.perf_counter() - started) * 1000, 3),
+        "fault": ctx.get("fieldsim_fault"),
+    }
+
+
+def _admit(runtime, api, req, ctx) -> Response | None:
+    """Faults, rate limit, then the API's time-driven catch-up; a Response ends the request here."""
+    rule = runtime.faults.match(api.name, req.path, req.method)
+    if rule is not None:
+        resp = apply_fault(runtime, api, rule)
+        if resp is not None:
+            return resp
+    limit = runtime.rate_limits.get(api.name)
+    client = api.rate_limit_key(req) if limit else None
+    if client is not None:
+        ok, retry_after, reason = runtime.limiter.acquire(api.name, client, limit)
+        if not ok:
+            resp = api.rate_limited_response(retry_after)
+            resp.headers["Retry-After"] = str(retry_after)
+            return resp
+        ctx.fieldsim_client = client
+    if rule is not None and rule["kind"] in ("latency", "timeout"):
+        resp = delay(rule)
+        if resp is not None:
+            return resp
+    api.advance(runtime.clock.now())
+    return None
+
+
 def install(app: Flask, runtime) -> None:
+    # The hooks run on every request: they bind request and g once (each proxy access costs).
     @app.before_request
     def _before():
-        api = runtime.api_for(request.path)
-        g.fieldsim_api = api
+        clock.begin_request()
+        req, ctx = request._get_current_object(), g._get_current_object()
+        api = runtime.api_for(req.path)
+        ctx.fieldsim_api = api
         if api is None:
             return None
-        g.fieldsim_started = time.perf_counter()
-        g.fieldsim_body = _read_body(runtime)
-        rule = runtime.faults.match(api.name, request.path, request.method)
-        if rule is not None:
-            resp = apply_fault(runtime, api, rule)
-            if resp is not None:
-                return resp
-        limit = runtime.rate_limits.get(api.name)
-        client = api.rate_limit_key(request) if limit else None
-        if client is not None:
-            ok, retry_after, reason = runtime.limiter.acquire(api.name, client, limit)
-            if not ok:
-                resp = api.rate_limited_response(retry_after)
-                resp.headers["Retry-After"] = str(retry_after)
-                return resp
-            g.fieldsim_client = client
-        if rule is not None and rule["kind"] in ("latency", "timeout"):
-            resp = delay(rule)
-            if resp is not None:
-                return resp
-        api.advance(runtime.clock.now())
-        return None
+        ctx.fieldsim_started = time.perf_counter()
+        ctx.fieldsim_body = _read_body(req, runtime.config.max_body_bytes)
+        return _admit(runtime, api, req, ctx)
 
     @app.after_request
     def _after(resp: Response):
-        api = g.get("fieldsim_api")
+        ctx = g._get_current_object()
+        api = ctx.get("fieldsim_api")
         if api is None:
             return resp
-        started = g.get("fieldsim_started") or time.perf_counter()
-        body = b"" if resp.is_streamed or resp.direct_passthrough else resp.get_data()
         try:
-            runtime.journal.record({
-                "time": runtime.clock.now().isoformat(),
-                "api": api.name,
-                "method": request.method,
-                "path": request.path,
-                "query": request.query_string.decode("latin-1"),
-                "requestHeaders": headers_of(request.headers),
-                "requestBody": text_of(g.get("fieldsim_body") or b""),
-                "status": resp.status_code,
-                "responseHeaders": headers_of(resp.headers),
-                "responseBody": text_of(body),
-                "durationMs": round((time.perf_counter() - started) * 1000, 3),
-                "fault": g.get("fieldsim_fault"),
-            })
+            runtime.journal.record(_journal_entry(runtime, api, request._get_current_object(), ctx, resp))
         except BackendUnavailable:
             pass
         return resp
 
     @app.teardown_request
     def _teardown(exc):
-        client = g.pop("fieldsim_client", None)
-        api = g.get("fieldsim_api")
+        clock.end_request()
+        ctx = g._get_current_object()
+        client = ctx.pop("fieldsim_client", None)
+        api = ctx.get("fieldsim_api")
         if client is not None and api is not None:
             try:
                 runtime.limiter.release(api.name, client)

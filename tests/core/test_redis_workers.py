@@ -1,4 +1,4 @@
-"""`fieldsim serve --workers 2 --state redis://`: two gunicorn worker processes share one state,
+"""`fieldsim serve --workers 2 --state redis://` (gunicorn or granian): two worker processes share one state,
 clock, fault list, journal and rate limit, and the dataset is seeded once. Each check writes through
 a connection served by one worker and reads through a connection served by the other (found via
 /proc, so the test knows which process answered)."""
@@ -95,16 +95,18 @@ def seed_writes(url: str) -> int:
     return int(redis.Redis.from_url(url.split("?")[0]).get(url.split("prefix=")[1] + "kvseq") or 0)
 
 
-def test_two_workers_share_state_clock_faults_journal_and_seed_once(redis_server):  # noqa: F811
+@pytest.mark.parametrize("server", ["gunicorn", "granian"])
+def test_two_workers_share_state_clock_faults_journal_and_seed_once(redis_server, server):  # noqa: F811
     url = redis_server.url()
-    proc, base = start_fieldsim("--workers", "2", "--threads", "4", "--api", "werkbon", "--state", url)
+    proc, base = start_fieldsim("--server", server, "--workers", "2", "--threads", "4", "--api", "werkbon",
+                                "--state", url)
     port = int(base.rsplit(":", 1)[1])
     conns: dict[int, Conn] = {}
     try:
         deadline = time.time() + 15
         while len(workers := children(proc.pid)) < 2 and time.time() < deadline:
             time.sleep(0.1)
-        assert len(workers) == 2, f"expected 2 gunicorn workers, found {workers}"
+        assert len(workers) == 2, f"expected 2 {server} workers, found {workers}"
         conns = connections_per_worker(port, workers)
         assert len(conns) == 2, "could not reach both workers"
         a, b = conns.values()

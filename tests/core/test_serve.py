@@ -1,4 +1,4 @@
-"""`fieldsim serve` as a user runs it: gunicorn (gthread), banner with base URLs and credentials,
+"""`fieldsim serve` as a user runs it: gunicorn (gthread) or granian, banner with base URLs and credentials,
 flags, and the embedded mode's context manager."""
 from __future__ import annotations
 
@@ -63,6 +63,29 @@ def test_serve_runs_gunicorn_prints_urls_and_credentials_and_answers_health():
     assert "demo credentials" in out
 
 
+def test_serve_granian_answers_prints_banner_once_and_drops_connections_quietly():
+    """`--server granian`: the same app behind granian; an injected drop_connection fails the
+    request with a connection error (no reply, or a status line without its body) and logs no
+    traceback; the next request is served normally."""
+    proc, port = start("--server", "granian", "--api", "capo")
+    base, auth = f"http://127.0.0.1:{port}", {"Authorization": "Bearer capo-netbeheerder-demo"}
+    try:
+        first = requests.get(base + "/api/capo/project", headers=auth, timeout=5)
+        assert first.status_code == 200 and first.headers.get("Server") == "granian" and first.json()
+        rule = requests.post(base + "/__admin/faults", json={"api": "capo", "kind": "drop_connection", "times": 2},
+                             timeout=5).json()
+        for _ in range(2):
+            with pytest.raises(requests.RequestException):
+                requests.get(base + "/api/capo/project", headers=auth, timeout=5)
+        assert requests.get(base + "/api/capo/project", headers=auth, timeout=5).json() == first.json()
+        journal = requests.get(base + "/__admin/requests", params={"api": "capo"}, timeout=5).json()
+        assert [e["fault"] for e in journal].count(rule["id"]) == 2
+    finally:
+        out = stop(proc)
+    assert out.count("fieldsim serving on") == 1 and f"{base}/api/capo" in out
+    assert "Traceback" not in out and "ConnectionDropped" not in out, out[-2000:]
+
+
 def test_serve_api_flag_limits_the_apis():
     proc, port = start("--api", "capo", "--api", "werkbon", "--quiet")
     try:
@@ -84,6 +107,7 @@ def test_serve_admin_token_flag():
     (["--scale", "huge"], "invalid choice"),
     (["--state", "mongodb://x"], "unknown --state"),
     (["--workers", "2"], "redis"),
+    (["--server", "uwsgi"], "invalid choice"),
 ])
 def test_serve_bad_flags_exit_with_a_message(args, word):
     r = subprocess.run([sys.executable, "-m", "simulators", "serve", "--port", "1", *args],

@@ -43,7 +43,7 @@ def free_port() -> int:
 
 
 class Served:
-    """A `fieldsim serve` subprocess (gunicorn, gthread), as users run it."""
+    """A `fieldsim serve` subprocess, as users run it."""
 
     def __init__(self, tmp, config: str, *args: str):
         import subprocess
@@ -74,9 +74,10 @@ class Served:
             self.proc.kill()
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """`fieldsim serve` with a 1 MiB body limit (max_body_bytes) and CAPO's rate limit off."""
-    server = Served(tmp_path_factory.mktemp("served"), "max_body_bytes: 1048576\ncapo: {rate_limit: false}\n")
+@pytest.fixture(scope="module", params=["gunicorn", "granian"])
+def served(tmp_path_factory, request):
+    """`fieldsim serve` (each server) with a 1 MiB body limit (max_body_bytes) and CAPO's rate limit off."""
+    server = Served(tmp_path_factory.mktemp("served"), "max_body_bytes: 1048576\ncapo: {rate_limit: false}\n",
+                    "--server", request.param)
     yield server
     server.stop()
