@@ -108,15 +108,34 @@ def entity_out(ent, row: dict) -> dict:
     return out
 
 
+def _template(*groups) -> dict:
+    return {f: default for fields, default in groups for f in fields}
+
+
+# GetWorkorders shapes every field of every order: `template | row` (a C-level copy and update) costs
+# under half the instructions of a comprehension of dict.get calls, and keeps the template's key
+# order because an update never moves a key that is already there.
+WO_TEMPLATE = _template((WO_ORDER, ""), (WO_LISTS, None))
+WP_TEMPLATE = _template((WP_ORDER, ""))
+MAT_TEMPLATE = _template((MAT_ORDER, ""), (MAT_NULLABLE, None))
+
+
+def _shaped(template: dict, row: dict, extra: str | None = None) -> dict:
+    """template's keys in its order, valued from row, then `extra` only when row has it."""
+    out = template | row
+    if len(out) != len(template) + (extra in row):  # row has fields the wire leaves out
+        out = {f: out[f] for f in template}
+        if extra in row:
+            out[extra] = row[extra]
+    return out
+
+
 def workorder_out(order: dict) -> dict:
-    out = {f: order.get(f, "") for f in WO_ORDER}
-    out["Photos"] = order.get("Photos", [])
-    out["Workperiods"] = [{**{f: wp.get(f, "") for f in WP_ORDER}, **({"Break": wp["Break"]} if "Break" in wp else {})}
-                          for wp in order.get("Workperiods", [])]
-    out["Materials"] = [{**{f: m.get(f, "") for f in MAT_ORDER}, **{f: m.get(f) for f in MAT_NULLABLE}}
-                        for m in order.get("Materials", [])]
-    for name in ("Documents", "Forms", "Employees", "WorkObjects"):
+    out = _shaped(WO_TEMPLATE, order)
+    for name in ("Photos", "Documents", "Forms", "Employees", "WorkObjects"):
         out[name] = order.get(name, [])
+    out["Workperiods"] = [_shaped(WP_TEMPLATE, wp, "Break") for wp in order.get("Workperiods", [])]
+    out["Materials"] = [_shaped(MAT_TEMPLATE, m) for m in order.get("Materials", [])]
     return out
 
 

@@ -233,15 +233,17 @@ class Workorders(ModelPart):
         true every fetched Compleet order becomes Afgehandeld in the same locked section, so under
         concurrency each Compleet order is handed out exactly once."""
         status = "Alle" if blank(status) else status
+        workstatus = None if blank(workstatus) else workstatus
+        coll = self.coll(acc)
         with self.state.lock():
-            orders = sorted(self.state.all(self.coll(acc)), key=lambda o: int(o["id"]))
-            orders = [o for o in orders if status == "Alle" or o["status"] == status]
-            if not blank(workstatus):
-                orders = [o for o in orders if o.get("WorkStatus", "") == workstatus]
+            # Filter before sorting: a status poll sorts (and flips) only the orders it returns.
+            orders = [o for o in self.state.all(coll) if (status == "Alle" or o["status"] == status)
+                      and (workstatus is None or o.get("WorkStatus", "") == workstatus)]
+            orders.sort(key=lambda o: int(o["id"]))
             if update_status:
                 for o in orders:
                     if o["status"] == "Compleet":
-                        self.state.put(self.coll(acc), o["id"], {**o, "status": "Afgehandeld"})
+                        self.state.put(coll, o["id"], {**o, "status": "Afgehandeld"})
         return orders
 
     # ---- the simulated device (WB-WO-5) ----------------------------------------------------

@@ -210,3 +210,22 @@ def test_wb_wo_4_numeric_and_flag_fields_are_checked(wb):
         assert wb.code("POST", "PostWorkorders", json=[order("NUM", **bad)])["code"] == 1504, bad
     ok = order("NUM", TypeOfWork="Installatie1", CustomerLatitude=None, PickupPlanning="1", MinimumHours="2,5")
     assert wb.ok("POST", "PostWorkorders", json=[ok])[0]["workorder_no"] == "NUM"
+
+
+def test_wb_wo_2_field_order_also_for_stored_fields_the_answer_leaves_out(wb):
+    """GetWorkorders answers the document's field order (wire.WO_ORDER, then the lists; materials
+    and work periods likewise, Break last and only when given), whether or not the stored order
+    holds fields the answer leaves out (CpnCodeInvoice, MaterialWarehouseCode)."""
+    from simulators.werkbon.wire import MAT_NULLABLE, MAT_ORDER, WO_LISTS, WO_ORDER, WP_ORDER
+    mat = {"MaterialCode": "A1", "MaterialNr": "2", "MaterialPrice": "1,50", "MaterialName": "Klein"}
+    wp = {"WorkDate": "26-09-2013", "BeginTime": "08:30", "EndTime": "12:15", "TotalTime": "03:45"}
+    wb.ok("POST", "PostWorkorders", json=[order("FO1", WorkStatus="FO", CpnCodeInvoice="C9",
+                                                Materials=[{**mat, "MaterialWarehouseCode": "W1"}, mat],
+                                                Workperiods=[{**wp, "Break": "15"}, wp]),
+                                          order("FO2", WorkStatus="FO")])
+    extra, plain = wb.ok("GET", "GetWorkorders", {**NO_FLIP, "workstatus": "FO"})
+    assert list(extra) == list(plain) == list(WO_ORDER + WO_LISTS)
+    assert [list(m) for m in extra["Materials"]] == [list(MAT_ORDER + MAT_NULLABLE)] * 2
+    assert extra["Materials"][0]["MaterialType"] is None and extra["Materials"][0]["MaterialTotalPrice"] == "3,00"
+    assert [list(w) for w in extra["Workperiods"]] == [list(WP_ORDER) + ["Break"], list(WP_ORDER)]
+    assert extra["Workperiods"][0]["Break"] == "15" and plain["Workperiods"] == [] and plain["ExternProjectNr"] == ""
