@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from simulators.core.api import SimulatedAPI
-from simulators.stadsnet import admin, seed as seed_data, wire
+from simulators.stadsnet import admin, index as order_index, seed as seed_data, wire
 from simulators.stadsnet.generator import EndCustomers
 from simulators.stadsnet.model import Model
 
@@ -51,6 +51,17 @@ class StadsnetAPI(SimulatedAPI):
 
     def advance(self, now) -> None:
         self.end_customers.advance(now)
+
+    def export_state(self) -> dict:
+        data = super().export_state()
+        data["collections"].pop(order_index.COLL, None)  # derived from the orders: rebuilt after import
+        return data
+
+    def import_state(self, data) -> None:
+        """A hand-made state may carry an index that does not match its orders: rebuild on first use."""
+        with self.state.lock():
+            super().import_state(data)
+            self.model.index.forget()
 
     def load_scenario(self, payload) -> dict:
         return admin.load_scenario(self, payload)

@@ -96,6 +96,7 @@ def seed(state, seed_value: int, scale: str) -> None:
             order = model.place_order(customer, svc, at, status="delivered" if direct else "new", delivery=delivery)
             _replay(model, order, status, direct, at)
     _ensure_direct_activation(model, services)
+    model.index.rebuild()  # once, not per order: a fresh state has no index, so place_order skipped it
 
 
 def _replay(model: Model, order: dict, status: str, direct: bool, at: datetime) -> None:
