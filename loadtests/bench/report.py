@@ -89,8 +89,9 @@ def scaleout_table(r) -> str:
     return "\n".join(lines) + "\n"
 
 
-def targets(r) -> list[tuple[str, str, bool | None]]:
-    """(target, measured, pass) for each target of the benchmark issue; pass None = not measured."""
+def targets(r) -> list[tuple[str, str, bool | str | None]]:
+    """(target, measured, pass) for each target of the benchmark issue; pass None = not measured,
+    a string = a row kept for the record."""
     cells, lat, out = r["cells"], r.get("latency", {}), []
     capo = cells.get("capo-project", {})
     fs, wm = capo.get("fieldsim"), capo.get("wiremock")
@@ -124,9 +125,9 @@ def targets(r) -> list[tuple[str, str, bool | None]]:
     out.append(("RSS < 250 MB, default dataset (`fieldsim serve`, idle after start; under load see the soak "
                 "in docs/reliability.md)", f"{_f(idle)} MB", idle < 250 if idle else None))
     after = large.get("rss_mb_after")
-    out.append(("RSS < 250 MB, --scale large (1.5M Capitech transactions) after the whole bench",
-                f"{_f(large.get('rss_mb_idle'))} MB idle after start, {_f(after)} MB after the bench",
-                after < 250 if after else None))
+    out.append(("For the record, not a target (the issue's 250 MB is for the default dataset): RSS at --scale "
+                "large (1.5M Capitech transactions), server process tree",
+                f"{_f(large.get('rss_mb_idle'))} MB idle after start, {_f(after)} MB after the bench", "info"))
     rl = r.get("ratelimit", {})
     fl, many = rl.get("flood"), rl.get("many")
     out.append(("Rate limit: one CAPO client flooding 10 s admitted 30 + 20·10 = 230 (±1)",
@@ -166,5 +167,6 @@ def markdown(r) -> str:
                   scaleout_table(r)]
     parts.append("\n## Targets\n\n| target | measured | result |\n|---|---|---|\n")
     for name, measured, ok in targets(r):
-        parts.append(f"| {name} | {measured} | {'not measured' if ok is None else ('pass' if ok else 'FAIL')} |\n")
+        verdict = ok if isinstance(ok, str) else "not measured" if ok is None else "pass" if ok else "FAIL"
+        parts.append(f"| {name} | {measured} | {verdict} |\n")
     return "".join(parts)

@@ -74,10 +74,25 @@ class Served:
             self.proc.kill()
 
 
-@pytest.fixture(scope="module", params=["gunicorn", "granian"])
-def served(tmp_path_factory, request):
-    """`fieldsim serve` (each server) with a 1 MiB body limit (max_body_bytes) and CAPO's rate limit off."""
+def _serve(tmp_path_factory, server_name: str):
+    """`fieldsim serve --server NAME` with a 1 MiB body limit (max_body_bytes) and CAPO's rate limit off."""
     server = Served(tmp_path_factory.mktemp("served"), "max_body_bytes: 1048576\ncapo: {rate_limit: false}\n",
-                    "--server", request.param)
+                    "--server", server_name)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def served_gunicorn(tmp_path_factory):
+    yield from _serve(tmp_path_factory, "gunicorn")
+
+
+@pytest.fixture(scope="module")
+def served_granian(tmp_path_factory):
+    yield from _serve(tmp_path_factory, "granian")
+
+
+@pytest.fixture(scope="module", params=["gunicorn", "granian"])
+def served(request):
+    """`fieldsim serve` on each server (see _serve)."""
+    return request.getfixturevalue(f"served_{request.param}")

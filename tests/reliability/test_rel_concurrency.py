@@ -73,11 +73,11 @@ def _stadsnet_worker(api, hash_, ids, seed, ok: Counter, errors: list):
             errors.append(body)
 
 
-@pytest.fixture(params=["embedded", "fieldsim-serve"])
+@pytest.fixture(params=["embedded", "gunicorn", "granian"])
 def target(request) -> str:
-    """The embedded server (werkzeug, a thread per request) and `fieldsim serve` (gunicorn gthread,
-    16 threads), each reset to the seed with the clock frozen."""
-    server = request.getfixturevalue("rel" if request.param == "embedded" else "served")
+    """The embedded server (werkzeug, a thread per request) and `fieldsim serve` (gunicorn gthread or
+    granian, 16 threads), each reset to the seed with the clock frozen."""
+    server = request.getfixturevalue("rel" if request.param == "embedded" else f"served_{request.param}")
     assert requests.post(server.base_url + "/__admin/reset", timeout=30).ok
     assert requests.post(server.base_url + "/__admin/clock", json={"now": "2026-11-23T12:00:00+01:00", "frozen": True},
                          timeout=30).ok
