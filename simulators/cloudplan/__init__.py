@@ -6,7 +6,8 @@ from flask import Blueprint, Response
 from simulators.core.api import SimulatedAPI
 from simulators.cloudplan import admin, routes, scenario
 from simulators.cloudplan.envelope import fault_xml
-from simulators.cloudplan.model import Cloudplan
+from simulators.cloudplan.index import INDEX, rebuild
+from simulators.cloudplan.model import KINDS, Cloudplan
 from simulators.cloudplan.routes import SOAP_CT
 from simulators.cloudplan.seed import seed as seed_data
 
@@ -48,6 +49,21 @@ class CloudplanAPI(SimulatedAPI):
         """Fault `expire_tokens` (CP-F-2): all sessions end; the next call gets the <error> block."""
         Cloudplan(self).expire_all()
         return True
+
+    def export_state(self) -> dict:
+        """The records as stored; the number index is derived from them (index.py), so left out."""
+        data = self.state.export()
+        data["collections"].pop(INDEX, None)
+        return data
+
+    def import_state(self, data) -> None:
+        """An imported number index is not trusted: it is rebuilt from the imported records, in
+        the same lock (on sqlite: the same transaction) so no reader sees records without it."""
+        if isinstance(data, dict) and isinstance(data.get("collections"), dict):
+            data = dict(data, collections={c: d for c, d in data["collections"].items() if c != INDEX})
+        with self.state.lock():
+            super().import_state(data)
+            rebuild(self.state, KINDS.values())
 
     def admin_blueprint(self) -> Blueprint:
         return admin.blueprint(self)

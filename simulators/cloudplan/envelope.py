@@ -85,16 +85,25 @@ def _qname(el) -> str:
 def children(el, allowed) -> list:
     """Element children, each unqualified and in `allowed` (CP-WS-3); anything else is the JAXB
     'unexpected element' unmarshalling error. Whitespace-only text around them is ignored."""
+    return [child for _tag, child in tagged_children(el, allowed)]
+
+
+def tagged_children(el, allowed) -> list:
+    """children() as (tag, element) pairs: lxml builds a new string on every `.tag`, and the
+    request readers need the tag of each child again (the hot path)."""
     out = []
     for child in el:
-        if not isinstance(child.tag, str):
+        tag = child.tag
+        if not isinstance(tag, str):
             continue
-        if child.tag not in allowed:
+        if tag not in allowed:
             expected = ",".join(f"<{{}}{a}>" for a in allowed)
             raise unmarshalling(f"unexpected element {_qname(child)}. Expected elements are {expected}")
-        out.append(child)
-    if el.text and el.text.strip() and out:
-        raise unmarshalling(f"unexpected text in <{etree.QName(el).localname}>")
+        out.append((tag, child))
+    if out:
+        own = el.text
+        if own and own.strip():
+            raise unmarshalling(f"unexpected text in <{etree.QName(el).localname}>")
     return out
 
 

@@ -11,7 +11,8 @@ import re
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
 
-from simulators.cloudplan.envelope import NS, SOAP11, XSI, Fault, children, parse_envelope, text, unmarshalling
+from simulators.cloudplan.envelope import (NS, SOAP11, XSI, Fault, children, parse_envelope, tagged_children, text,
+                                           unmarshalling)
 from simulators.cloudplan.model import (DATE_OPERATORS, KINDS, POLICIES, Cloudplan, DateCond, Matcher,
                                         MatchError, ftype, parse_when)
 
@@ -30,21 +31,26 @@ def _bool(value: str, where: str) -> bool:
     raise unmarshalling(f"'{value}' is not a valid value for boolean {where}")
 
 
+# per kind: the children a matcher may hold, and its nested matchers <xMatcher> -> (field, kind)
+_MATCHER_SHAPE = {name: (("id", "number", *(t for t, _f, _k in k.nested), *k.dates),
+                         {tag: (fld, target) for tag, fld, target in k.nested}) for name, k in KINDS.items()}
+
+
 def parse_matcher(el, kind: str) -> Matcher:
     """CP-M-1..5: a <xMatcher> (or a reference inside values, CP-M-3) into a model Matcher."""
-    k = KINDS[kind]
+    allowed, nested = _MATCHER_SHAPE[kind]
     m = Matcher(kind)
-    if "allowMultiple" in el.attrib:
-        m.allow_multiple = _bool(el.get("allowMultiple").strip(), "allowMultiple")
-    if "validationPolicy" in el.attrib:
-        m.policy = el.get("validationPolicy").strip()
-        m.policy_given = True
-        if m.policy not in POLICIES:
-            raise unmarshalling(f"'{m.policy}' is not a valid validationPolicy (FAIL, SKIP)")
-    m.select = el.get("select")
-    nested = {tag: (fld, target) for tag, fld, target in k.nested}
-    for child in children(el, ("id", "number", *nested, *k.dates)):
-        tag = child.tag
+    attrib = el.attrib
+    if attrib:  # most matchers have none; reading each attribute costs an lxml call
+        if "allowMultiple" in attrib:
+            m.allow_multiple = _bool(attrib["allowMultiple"].strip(), "allowMultiple")
+        if "validationPolicy" in attrib:
+            m.policy = attrib["validationPolicy"].strip()
+            m.policy_given = True
+            if m.policy not in POLICIES:
+                raise unmarshalling(f"'{m.policy}' is not a valid validationPolicy (FAIL, SKIP)")
+        m.select = attrib.get("select")
+    for tag, child in tagged_children(el, allowed):
         if tag == "id":
             m.id = _int(text(child), "id")
         elif tag == "number":
@@ -147,8 +153,8 @@ def parse_request(op_el, service: str):
     kind = KIND_OF_PLURAL[plural]
     item = kind if verb == "push" else f"{kind}Matcher"
     token, args = "", []
-    for child in children(op_el, ("authentication", item)):
-        if child.tag == "authentication":
+    for tag, child in tagged_children(op_el, ("authentication", item)):
+        if tag == "authentication":
             token = parse_auth(child)
         elif verb == "push":
             args.append(_push_item(child, kind))
@@ -182,7 +188,7 @@ def _el(name: str, value: str) -> str:
 
 def matcher_xml(m: Matcher, tag: str = "matcher") -> str:
     """The matcher echoed back (CP-M-1), in schema order, with xsi:type at the top (CP-R-1)."""
-    attrs = f' allowMultiple="{str(m.allow_multiple).lower()}"'
+    attrs = ' allowMultiple="true"' if m.allow_multiple else ' allowMultiple="false"'
     if m.policy_given:
         attrs += f' validationPolicy="{m.policy}"'
     if m.select is not None:
@@ -216,7 +222,8 @@ def _writer(name: str, typ: str):
     return lambda v: f"{open_}{escape(str(v))}{close}" if v not in ("", None) else empty
 
 
-WRITERS = {kind: [(n, _writer(n, ftype(t))) for n, t in k.fields] for kind, k in KINDS.items()}
+WRITERS = {kind: [_writer(n, ftype(t)) for n, t in k.fields] for kind, k in KINDS.items()}
+FIELD_NAMES = {kind: tuple(n for n, _t in k.fields) for kind, k in KINDS.items()}
 
 
 _ENTITY_XML: dict = {}  # (kind, field values...) -> serialised entity; records are small and stable
@@ -224,12 +231,12 @@ _ENTITY_XML: dict = {}  # (kind, field values...) -> serialised entity; records 
 
 def entity_xml(kind: str, rec: dict) -> str:
     """CP-R-1/CP-R-2: a flat entity, every field present, references as <x><id>n</id></x>."""
-    writers = WRITERS[kind]
-    key = (kind, *[rec.get(n) for n, _w in writers])
+    values = tuple(map(rec.get, FIELD_NAMES[kind]))
+    key = (kind, values)
     xml = _ENTITY_XML.get(key)
     if xml is None:
         xml = (f'<entity xsi:type="ns2:{kind}" xmlns:xsi="{XSI}">'
-               + "".join([w(v) for (_n, w), v in zip(writers, key[1:])]) + "</entity>")
+               + "".join([w(v) for w, v in zip(WRITERS[kind], values)]) + "</entity>")
         if len(_ENTITY_XML) > 50_000:
             _ENTITY_XML.clear()
         _ENTITY_XML[key] = xml
@@ -266,7 +273,8 @@ def outcome_xml(m: Matcher, out, delete: bool = False) -> str:
 def handle(api, service: str, body: bytes) -> bytes:
     """Parse, authenticate, call the model, serialise. Raises Fault for SOAP faults."""
     op, token, args = parse_request(parse_envelope(body), service)
-    model = Cloudplan(api, cache=op.startswith("get"))
+    reading = op.startswith("get")
+    model = Cloudplan(api, cache=reading, lookups=len(args) if reading else 1)
     if op == "login":
         tok, seconds = model.login(*args)
         if tok is None:  # CP-AUTH-2/3
@@ -281,7 +289,7 @@ def handle(api, service: str, body: bytes) -> bytes:
     tenant, seconds = model.authenticate(token)
     if tenant is None:
         return not_authenticated(op)
-    if op.startswith("get"):
+    if reading:
         return envelope(op, expiration(seconds) + "<matcherResults>"
                         + "".join(_get_result(model, tenant, m) for m in args) + "</matcherResults>")
     results = []
@@ -296,10 +304,10 @@ def handle(api, service: str, body: bytes) -> bytes:
 def _get_result(model, tenant, m: Matcher) -> str:
     """CP-R-1: <matcherResult><matcher …/><entities><entity xsi:type=…/>…</entities></matcherResult>."""
     try:
-        recs = model.get(tenant, m)
+        recs = model.match(tenant, m, enforce_single=True)  # as model.get, without its copies
     except MatchError as exc:  # CP-M-4 in a get: nothing returned, the error instead
         return (f"<matcherResult>{matcher_xml(m)}<entities/>"
                 f"<Errors><Error>{escape(str(exc))}</Error></Errors></matcherResult>")
-    ents = "".join(entity_xml(m.kind, r) for r in recs)
+    ents = "".join([entity_xml(m.kind, r) for r in recs])
     return f"<matcherResult>{matcher_xml(m)}{_el('entities', ents)}</matcherResult>"
 
