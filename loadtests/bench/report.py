@@ -163,7 +163,7 @@ def markdown(r) -> str:
     if r.get("scaleout"):
         parts += ["\n## Scale-out\n\nThe same CAPO GET on `--state redis://` with one and two worker processes "
                   f"(`--server {r['args'].get('server', 'gunicorn')}`; state, clock, faults, journal and rate-limit "
-                  "counters shared through one redis-server on loopback), and on memory state for reference.\n\n",
+                  "counters shared through one redis-server on a unix socket), and on memory state for reference.\n\n",
                   scaleout_table(r)]
     parts.append("\n## Targets\n\n| target | measured | result |\n|---|---|---|\n")
     for name, measured, ok in targets(r):

@@ -86,6 +86,8 @@ def split_url(url: str) -> tuple[str, str | None]:
     query = parse_qsl(parts.query, keep_blank_values=True)
     prefix = next((v for k, v in query if k == "prefix"), None)
     rest = urlencode([(k, v) for k, v in query if k != "prefix"])
+    if parts.scheme == "unix" and not parts.netloc:  # urlunsplit would write unix:/path, which redis-py refuses
+        return f"unix://{parts.path}" + (f"?{rest}" if rest else ""), prefix
     return urlunsplit(parts._replace(query=rest)), prefix
 
 
