@@ -40,6 +40,9 @@ def parse(argv):
     p.add_argument("--peers", nargs="*", default=[c.name for c in PEERS], choices=[c.name for c in PEERS])
     p.add_argument("--server", default="granian", choices=("granian", "gunicorn"),
                    help="fieldsim's server for the main table (default granian, the throughput choice)")
+    p.add_argument("--threads", type=int, default=4,
+                   help="fieldsim's --threads (default 4: the tail latency of fewer threads, and still more "
+                        "than CAPO's 3 in flight)")
     p.add_argument("--compare-servers", nargs="*", default=["gunicorn"], choices=("granian", "gunicorn"),
                    help="other servers measured on the same cases (fieldsim only)")
     p.add_argument("--no-scaleout", action="store_true", help="skip CAPO on redis with 1 and 2 workers")
@@ -111,7 +114,7 @@ def main(argv=None) -> int:
     say(f"  {result['startup']}")
     config = WORK / "nolimit.yaml"
     config.write_text(NOLIMIT)
-    fs = Fieldsim("--server", a.server, "--scale", "large", "--config", str(config),
+    fs = Fieldsim("--server", a.server, "--threads", str(a.threads), "--scale", "large", "--config", str(config),
                   log=WORK / "fieldsim.log").start(timeout=300)
     peers = []
     try:
@@ -174,7 +177,7 @@ def main(argv=None) -> int:
         result["scaleout"] = scaleout(config, a)
     if not a.no_ratelimit:
         say("rate-limit accuracy (CAPO, limits on, --scale medium)")
-        result["ratelimit"] = rate_limit_accuracy(WORK, say)
+        result["ratelimit"] = rate_limit_accuracy(WORK, say, ("--server", a.server, "--threads", str(a.threads)))
     if any(n.startswith("capitech") for n in result["cases"]):
         result["capitech_store"] = capitech_store_size()
     result["seconds"] = round(time.time() - t0)
@@ -188,7 +191,7 @@ def main(argv=None) -> int:
 def other_server(server: str, config: Path, a) -> dict:
     """The same cases against fieldsim on another server (prepared afresh: tokens are per server)."""
     cells = {}
-    with Fieldsim("--server", server, "--scale", "large", "--config", str(config),
+    with Fieldsim("--server", server, "--threads", str(a.threads), "--scale", "large", "--config", str(config),
                   log=WORK / f"fieldsim-{server}.log") as fs:
         for name in a.cases:
             try:
@@ -213,7 +216,8 @@ def scaleout(config: Path, a) -> dict:
         runs += [(f"redis, {n} worker{'s' if n > 1 else ''}", ["--workers", str(n)], redis.url(n)) for n in (1, 2)]
     try:
         for label, extra, url in runs:
-            args = ["--server", a.server, "--config", str(config), *extra, *(["--state", url] if url else [])]
+            args = ["--server", a.server, "--threads", str(a.threads), "--config", str(config), *extra,
+                    *(["--state", url] if url else [])]
             with Fieldsim(*args, log=WORK / "fieldsim-scaleout.log") as fs:
                 case = bench_cases.PREPARE["capo-project"](fs.base)
                 say(f"scale-out capo-project: {label}")

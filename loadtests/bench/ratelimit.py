@@ -35,9 +35,9 @@ def calibrate(base, case, tokens, target_per_client: float = RATE * 0.975) -> in
     return delay
 
 
-def rate_limit_accuracy(workdir, say) -> dict:
+def rate_limit_accuracy(workdir, say, server_args=()) -> dict:
     out: dict = {}
-    with Fieldsim("--scale", "medium", log=workdir / "fieldsim-rl.log") as fs:
+    with Fieldsim("--scale", "medium", *server_args, log=workdir / "fieldsim-rl.log") as fs:
         tokens = [f"capo-client-{n:03d}" for n in range(1, 101)]
         probe = requests.get(fs.base + PATH, headers={"Authorization": "Bearer capo-client-100"}, timeout=30)
         if probe.status_code != 200:
