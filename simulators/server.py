@@ -116,7 +116,9 @@ def serve_granian(config: Config, print_banner: bool) -> None:
             runtime.backend.close()
     server = Server(
         "fieldsim", address=config.host, port=config.port, interface=Interfaces.WSGI,
-        workers=config.workers, blocking_threads=config.threads, backpressure=config.threads,
+        # no backpressure=threads: granian counts an idle keep-alive connection against it, and
+        # clients beyond --threads would wait until another hung up (test_serve.py keep-alive test)
+        workers=config.workers, blocking_threads=config.threads,
         http1_settings=HTTP1Settings(header_read_timeout=config.request_timeout * 1000),
         log_level=LogLevels.error, respawn_failed_workers=True, workers_kill_timeout=5,
     )

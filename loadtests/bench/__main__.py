@@ -40,9 +40,7 @@ def parse(argv):
     p.add_argument("--peers", nargs="*", default=[c.name for c in PEERS], choices=[c.name for c in PEERS])
     p.add_argument("--server", default="granian", choices=("granian", "gunicorn"),
                    help="fieldsim's server for the main table (default granian, the throughput choice)")
-    p.add_argument("--threads", type=int, default=4,
-                   help="fieldsim's --threads (default 4: the tail latency of fewer threads, and still more "
-                        "than CAPO's 3 in flight)")
+    p.add_argument("--threads", type=int, default=16, help="fieldsim's --threads (default 16, as fieldsim serve)")
     p.add_argument("--compare-servers", nargs="*", default=["gunicorn"], choices=("granian", "gunicorn"),
                    help="other servers measured on the same cases (fieldsim only)")
     p.add_argument("--no-scaleout", action="store_true", help="skip CAPO on redis with 1 and 2 workers")

@@ -86,6 +86,24 @@ def test_serve_granian_answers_prints_banner_once_and_drops_connections_quietly(
     assert "Traceback" not in out and "ConnectionDropped" not in out, out[-2000:]
 
 
+def test_serve_granian_serves_more_keep_alive_clients_than_threads():
+    """Regression: granian's backpressure was set to --threads, and an idle keep-alive connection
+    held its slot, so with 2 threads a third client waited until another one hung up."""
+    import http.client
+    proc, port = start("--server", "granian", "--threads", "2", "--api", "capo", "--quiet")
+    conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=5) for _ in range(8)]
+    try:
+        for _round in range(2):
+            for conn in conns:  # round robin: every connection stays open and idle between requests
+                conn.request("GET", "/api/capo/project", headers={"Authorization": "Bearer capo-netbeheerder-demo"})
+                resp = conn.getresponse()
+                assert resp.status == 200 and resp.read()
+    finally:
+        for conn in conns:
+            conn.close()
+        stop(proc)
+
+
 def test_serve_api_flag_limits_the_apis():
     proc, port = start("--api", "capo", "--api", "werkbon", "--quiet")
     try:
