@@ -50,4 +50,5 @@ class BackendUnavailable(Exception):
 
 class ConnectionDropped(Exception):
     """Raised while sending an answer on purpose, so a server that does not hand us the socket
-    (granian) closes the connection without a response (fault kinds drop_connection, timeout)."""
+    (granian) breaks the connection off: no reply, or a status line without its body (fault kinds
+    drop_connection, timeout)."""
