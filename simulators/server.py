@@ -81,6 +81,15 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
         pass
 
 
+def print_banner_before_fork(config: Config) -> None:
+    """Several workers each load the app after the fork: print the banner once, in the parent, from
+    a runtime opened just for it (both servers)."""
+    from simulators.core.runtime import Runtime
+    runtime = Runtime(config)
+    print(banner(config, runtime), flush=True)
+    runtime.backend.close()
+
+
 class _QuietDrops(logging.Filter):
     """A connection dropped on purpose (fault kinds drop_connection, timeout) logs no traceback."""
 
@@ -107,13 +116,11 @@ def serve_granian(config: Config, print_banner: bool) -> None:
     from granian.log import LogLevels
     from granian.server import Server
     from simulators.app import create_app
-    from simulators.core.runtime import Runtime
     preloaded = create_app(config) if config.workers == 1 else None
-    if print_banner:
-        runtime = preloaded.fieldsim if preloaded is not None else Runtime(config)
-        print(banner(config, runtime), flush=True)
-        if preloaded is None:
-            runtime.backend.close()
+    if print_banner and preloaded is not None:
+        print(banner(config, preloaded.fieldsim), flush=True)
+    elif print_banner:
+        print_banner_before_fork(config)
     server = Server(
         "fieldsim", address=config.host, port=config.port, interface=Interfaces.WSGI,
         # no backpressure=threads: granian counts an idle keep-alive connection against it, and
@@ -131,10 +138,6 @@ def serve(config: Config, print_banner: bool = True) -> None:
     if config.server == "granian":
         return serve_granian(config, print_banner)
     if print_banner and config.workers > 1:
-        # Several workers each load the app after the fork: print the banner once, here, instead.
-        from simulators.core.runtime import Runtime
-        runtime = Runtime(config)
-        print(banner(config, runtime), flush=True)
-        runtime.backend.close()
+        print_banner_before_fork(config)
         print_banner = False
     FieldsimServer(config, print_banner).run()
