@@ -12,12 +12,27 @@ from simulators.core import pipeline
 from simulators.core.runtime import Runtime
 
 
+class FieldsimFlask(Flask):
+    """Flask, handing the WSGI server each answer the way it sends fastest."""
+
+    def process_response(self, response):
+        response = super().process_response(response)
+        body = response.response
+        if (not response.direct_passthrough and type(body) is list
+                and all(type(chunk) is bytes for chunk in body)):
+            # A body already in memory goes out as the list itself, not werkzeug's iterator:
+            # granian then sends it in one call instead of stepping an iterator, each step a GIL
+            # hand-off between threads (Cloudplan getProjects ×10: ~+25% req/s on 16 threads).
+            response.direct_passthrough = True
+        return response
+
+
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     runtime = Runtime(config)
-    app = Flask("fieldsim")
+    app = FieldsimFlask("fieldsim")
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json.sort_keys = False
     app.url_map.strict_slashes = False

@@ -2,6 +2,7 @@
 format, never a stack trace."""
 from __future__ import annotations
 
+import pytest
 import requests
 
 from simulators import API_NAMES
@@ -38,3 +39,37 @@ def test_unknown_path_outside_any_api_is_json_404(fieldsim):
 def test_index_lists_the_apis(fieldsim):
     body = requests.get(fieldsim.base_url + "/", timeout=5).json()
     assert set(body["apis"]) == set(API_NAMES)
+
+
+def test_in_memory_answers_reach_the_wsgi_server_as_one_list_and_streams_stay_streams():
+    """The WSGI handover (simulators/app.py FieldsimFlask): an answer already in memory is returned
+    as the list of its bytes (granian sends a list in one call), with its Content-Length and its
+    journal entry intact; HEAD stays empty; a streamed answer (granian's drop_connection) stays an
+    iterator."""
+    from werkzeug.test import EnvironBuilder
+
+    from simulators.app import create_app
+    from simulators.core.config import Config
+
+    app = create_app(Config(apis=("capo",)))
+    auth = {"Authorization": "Bearer capo-netbeheerder-demo"}
+
+    def call(method="GET", **kw):
+        started = []
+        out = app(EnvironBuilder(path="/api/capo/project", method=method, headers=auth, **kw).get_environ(),
+                  lambda status, headers, exc=None: started.append((status, dict(headers))))
+        return started[0], out
+
+    (status, headers), out = call()
+    assert status.startswith("200") and type(out) is list and all(type(c) is bytes for c in out)
+    body = b"".join(out)
+    assert int(headers["Content-Length"]) == len(body) and body.startswith(b"[")
+    from simulators.core.journal import text_of
+    assert app.fieldsim.journal.list(api="capo")[-1]["responseBody"] == text_of(body)
+    (status, headers), out = call("HEAD")
+    assert status.startswith("200") and b"".join(out) == b""
+    app.fieldsim.faults.add({"api": "capo", "kind": "drop_connection", "times": 1})
+    (status, _), out = call()
+    assert status.startswith("499") and type(out) is not list
+    with pytest.raises(Exception):
+        b"".join(out)
