@@ -17,7 +17,7 @@ META = "capo:latency_ms"
 
 
 def delay_ms(api) -> int:
-    return int(api.runtime.backend.meta_get(META, 0) or 0)
+    return int(api.runtime.backend.meta_read(META, 0) or 0)
 
 
 def processing_delay(api) -> None:

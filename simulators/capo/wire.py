@@ -81,7 +81,7 @@ def clean(doc: dict) -> dict:
 def project_json(api, p: dict) -> dict:
     out = clean(p)
     out["wensdatum"] = wensdatum(p)
-    orgs = [api.state.get("org", o) for o in p["deelnemers"]]
+    orgs = api.state.get_many("org", p["deelnemers"])
     out["deelnemers"] = [{"organisatieId": o["organisatieId"], "naam": o["naam"], "rol": o["rol"]} for o in orgs if o]
     return out
 

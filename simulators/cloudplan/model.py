@@ -262,7 +262,7 @@ class Cloudplan:
         if idx is None:
             return None
         coll = KINDS[kind].coll
-        recs = [self.state.get(coll, i) for i in sorted(idx.get(number, ()))]
+        recs = self.state.get_many(coll, sorted(idx.get(number, ())))
         return [r for r in recs if r is not None and r.get("tenant") == tenant]
 
     def match(self, tenant: str, m: Matcher, enforce_single: bool = False) -> list[dict]:

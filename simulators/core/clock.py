@@ -64,12 +64,13 @@ class SimClock:
         self.backend = backend
         self.tz = ZoneInfo(tz)
 
-    def _doc(self) -> dict:
-        return self.backend.meta_get(self.META) or {"offset": 0.0, "frozen_at": None}
+    def _doc(self, fresh: bool = True) -> dict:
+        read = self.backend.meta_get if fresh else self.backend.meta_read
+        return read(self.META) or {"offset": 0.0, "frozen_at": None}
 
     def timestamp(self) -> float:
         """Simulated POSIX time (seconds)."""
-        doc = self._doc()
+        doc = self._doc(fresh=False)
         return doc["frozen_at"] if doc.get("frozen_at") is not None else time.time() + doc.get("offset", 0.0)
 
     def now(self) -> datetime:

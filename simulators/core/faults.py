@@ -95,7 +95,7 @@ class Faults:
 
     def match(self, api: str, path: str, method: str) -> dict | None:
         """The first rule that applies and fires (probability), with its `times` spent once."""
-        rules = self.list()
+        rules = self.backend.meta_read(self.META, [])
         if not rules or not any(self._applies(r, api, path, method) for r in rules):
             return None
         with self.backend.lock("__faults__"):

@@ -149,6 +149,7 @@ def install(app: Flask, runtime) -> None:
         if api is None:
             return None
         ctx.fieldsim_started = time.perf_counter()
+        runtime.backend.meta_snapshot()  # faults, clock, API switches: one read for the request
         ctx.fieldsim_body = _read_body(req, runtime.config.max_body_bytes)
         return _admit(runtime, api, req, ctx)
 
@@ -167,6 +168,7 @@ def install(app: Flask, runtime) -> None:
     @app.teardown_request
     def _teardown(exc):
         clock.end_request()
+        runtime.backend.meta_snapshot_end()
         ctx = g._get_current_object()
         client = ctx.pop("fieldsim_client", None)
         api = ctx.get("fieldsim_api")

@@ -20,12 +20,10 @@ class Limiter:
     def acquire(self, api: str, client: str, limit: RateLimit) -> tuple[bool, int, str]:
         """Admit one request: (admitted, retry_after_seconds, reason). An admitted request holds an
         in-flight slot until release()."""
-        key = f"{api}:{client}"
-        if not self.backend.inflight_acquire(key, limit.inflight):
+        wait = self.backend.rate_admit(f"{api}:{client}", limit.inflight, limit.rate, limit.burst, self.now())
+        if wait is None:
             return False, 1, f"more than {limit.inflight} requests in flight"
-        wait = self.backend.bucket_take(key, limit.rate, limit.burst, self.now())
         if wait > 0:
-            self.backend.inflight_release(key)
             return False, max(1, math.ceil(wait)), f"more than {limit.rate:g} requests/s (burst {limit.burst})"
         return True, 0, ""
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections import deque
+from contextvars import ContextVar
 from typing import Any, Iterator
 
 import orjson
@@ -38,6 +39,11 @@ class State:
     def get(self, coll: str, key, default=None):
         value = self.backend.get(self.api, coll, str(key))
         return default if value is None else value
+
+    def get_many(self, coll: str, keys) -> list:
+        """The documents under `keys`, in order, None where missing: one round trip on redis."""
+        keys = [str(k) for k in keys]
+        return self.backend.get_many(self.api, coll, keys) if keys else []
 
     def put(self, coll: str, key, value) -> None:
         self.backend.put(self.api, coll, str(key), value)
@@ -72,6 +78,11 @@ class State:
         self.backend.clear_api(self.api)
 
 
+# One request's copy of the meta documents (faults, clock, API switches), read in one round trip
+# as it starts: on redis or sqlite each meta read would be a round trip of its own.
+_META_SNAPSHOT: ContextVar[dict | None] = ContextVar("fieldsim_meta_snapshot", default=None)
+
+
 class Backend:
     """Interface of a state backend; see MemoryBackend for the reference semantics."""
 
@@ -82,6 +93,9 @@ class Backend:
 
     # collections
     def get(self, api, coll, key): raise NotImplementedError
+
+    def get_many(self, api, coll, keys: list[str]) -> list:
+        return [self.get(api, coll, k) for k in keys]
     def put(self, api, coll, key, value): raise NotImplementedError
     def delete(self, api, coll, key) -> bool: raise NotImplementedError
     def items(self, api, coll) -> list: raise NotImplementedError
@@ -94,6 +108,27 @@ class Backend:
     # small shared documents (clock, faults, seeded markers)
     def meta_get(self, name, default=None): raise NotImplementedError
     def meta_put(self, name, value): raise NotImplementedError
+
+    def meta_all_raw(self) -> dict | None:
+        """Every meta document, serialised, by name; None where a meta read is cheap anyway."""
+        return None
+
+    def meta_snapshot(self) -> None:
+        """A request starts: take its copy of the meta documents (see meta_read)."""
+        _META_SNAPSHOT.set(self.meta_all_raw())
+
+    @staticmethod
+    def meta_snapshot_end() -> None:
+        _META_SNAPSHOT.set(None)  # server threads are reused: nothing carries over
+
+    def meta_read(self, name, default=None):
+        """meta_get as of the start of the current request (fresh outside one). For reads only:
+        a read-modify-write under lock() must use meta_get."""
+        snapshot = _META_SNAPSHOT.get()
+        if snapshot is None:
+            return self.meta_get(name, default)
+        raw = snapshot.get(name)
+        return default if raw is None else orjson.loads(raw)
     # journal
     def journal_append(self, entry: dict, maxlen: int): raise NotImplementedError
     def journal_list(self) -> list: raise NotImplementedError
@@ -104,6 +139,16 @@ class Backend:
     def inflight_release(self, key: str): raise NotImplementedError
     def ratelimit_reset(self): raise NotImplementedError  # forget all buckets (admin reset)
 
+    def rate_admit(self, key: str, cap: int, rate: float, burst: int, now: float) -> float | None:
+        """Both limiter steps: None when `cap` requests are in flight, else the bucket's wait
+        (0: admitted, holding an in-flight slot until inflight_release)."""
+        if not self.inflight_acquire(key, cap):
+            return None
+        wait = self.bucket_take(key, rate, burst, now)
+        if wait > 0:
+            self.inflight_release(key)
+        return wait
+
     def ping(self) -> None:
         """Raise BackendUnavailable when the backend cannot be reached."""
 
@@ -112,8 +157,11 @@ class Backend:
 
 
 def _bucket_math(tokens: float, stamp: float, rate: float, burst: int, now: float) -> tuple[float, float, float]:
-    """Token bucket step. Returns (tokens_after, stamp, wait); wait 0 means admitted."""
-    tokens = min(float(burst), tokens + max(0.0, now - stamp) * rate)
+    """Token bucket step. Returns (tokens_after, stamp, wait); wait 0 means admitted. The stamp
+    never goes back: callers read their clock before queueing for the bucket, and a late arrival
+    with an earlier `now` would otherwise make the next caller refill the same interval twice."""
+    now = max(now, stamp)
+    tokens = min(float(burst), tokens + (now - stamp) * rate)
     if tokens >= 1.0:
         return tokens - 1.0, now, 0.0
     return tokens, now, (1.0 - tokens) / rate
@@ -139,6 +187,10 @@ class MemoryBackend(Backend):
 
     def get(self, api, coll, key):
         return loads(self._data.get((api, coll), {}).get(key))
+
+    def get_many(self, api, coll, keys):
+        docs = self._data.get((api, coll), {})
+        return [loads(docs.get(k)) for k in keys]
 
     def put(self, api, coll, key, value):
         self._coll(api, coll)[key] = dumps(value)

@@ -47,30 +47,48 @@ redis.call('HSET', KEYS[1], ARGV[1], v)
 return v
 """
 
-# the same arithmetic as store._bucket_math, on doubles, so redis admits exactly what memory admits
-BUCKET_TAKE = """
-local rate, burst, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local st = redis.call('HMGET', KEYS[1], 't', 's')
-local tokens, stamp = burst, now
-if st[1] then tokens, stamp = tonumber(st[1]), tonumber(st[2]) end
-tokens = math.min(burst, tokens + math.max(0, now - stamp) * rate)
-local wait = 0
-if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
-redis.call('HSET', KEYS[1], 't', string.format('%.17g', tokens), 's', string.format('%.17g', now))
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('SADD', KEYS[2], KEYS[1])
-return string.format('%.17g', wait)
+# The limiter's two steps as Lua functions: run alone, or both in one round trip (ADMIT).
+# bucket: the same arithmetic as store._bucket_math, on doubles, so redis admits exactly what memory
+# admits. inflight: slots are request ids with an expiry, so a process killed mid-request cannot
+# leak its slots.
+LIMITER_LUA = """
+local function bucket(key, set, rate, burst, now, ttl)
+  local st = redis.call('HMGET', key, 't', 's')
+  local tokens, stamp = burst, now
+  if st[1] then tokens, stamp = tonumber(st[1]), tonumber(st[2]) end
+  now = math.max(now, stamp)  -- as store._bucket_math: the stamp never goes back
+  tokens = math.min(burst, tokens + (now - stamp) * rate)
+  local wait = 0
+  if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
+  redis.call('HSET', key, 't', string.format('%.17g', tokens), 's', string.format('%.17g', now))
+  redis.call('PEXPIRE', key, ttl)
+  redis.call('SADD', set, key)
+  return wait
+end
+local function inflight(key, cap, rid, ttl)
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+  if redis.call('ZCARD', key) >= cap then return 0 end
+  redis.call('ZADD', key, now + ttl, rid)
+  redis.call('PEXPIRE', key, ttl)
+  return 1
+end
 """
-
-# slots are request ids with an expiry, so a process killed mid-request cannot leak its slots
-INFLIGHT_ACQUIRE = """
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[1]) then return 0 end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[2])
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-return 1
+BUCKET_TAKE = LIMITER_LUA + """
+return string.format('%.17g', bucket(KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]))
+"""
+INFLIGHT_ACQUIRE = LIMITER_LUA + """
+return inflight(KEYS[1], tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]))
+"""
+# KEYS inflight, bucket, buckets; ARGV cap, rid, inflight ttl, rate, burst, now, bucket ttl.
+# Returns false (in-flight cap reached) or the bucket's wait; a request the bucket refuses gives
+# its slot back at once.
+ADMIT = LIMITER_LUA + """
+if inflight(KEYS[1], tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])) == 0 then return false end
+local wait = bucket(KEYS[2], KEYS[3], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7])
+if wait > 0 then redis.call('ZREM', KEYS[1], ARGV[2]) end
+return string.format('%.17g', wait)
 """
 
 RESET_BUCKETS = """
@@ -116,6 +134,7 @@ class RedisBackend(Backend):
         self._next_id = self.client.register_script(NEXT_ID)
         self._bucket = self.client.register_script(BUCKET_TAKE)
         self._inflight = self.client.register_script(INFLIGHT_ACQUIRE)
+        self._admit = self.client.register_script(ADMIT)
         self._reset_buckets = self.client.register_script(RESET_BUCKETS)
         self._scopes: dict[str, _ScopeLock] = {}
         self._held: dict[str, list[str]] = {}  # in-flight request ids this process holds, per client
@@ -129,6 +148,10 @@ class RedisBackend(Backend):
     def get(self, api, coll, key):
         with backend_errors():
             return loads(self.client.hget(self.k("kv", api, coll), key))
+
+    def get_many(self, api, coll, keys):
+        with backend_errors():
+            return [loads(raw) for raw in self.client.hmget(self.k("kv", api, coll), keys)]
 
     def put(self, api, coll, key, value):
         with backend_errors():
@@ -231,6 +254,10 @@ class RedisBackend(Backend):
         with backend_errors():
             self.client.hset(self.k("meta"), name, dumps(value))
 
+    def meta_all_raw(self) -> dict:
+        with backend_errors():
+            return {name.decode(): raw for name, raw in self.client.hgetall(self.k("meta")).items()}
+
     def journal_append(self, entry, maxlen):
         with backend_errors():
             pipe = self.client.pipeline(transaction=True)
@@ -247,11 +274,29 @@ class RedisBackend(Backend):
             self.client.delete(self.k("journal"))
 
     # -- rate limiting: shared by every process --------------------------------------------------
+    @staticmethod
+    def _bucket_ttl_ms(rate, burst) -> int:
+        return int(max(60.0, 2 * burst / rate) * 1000)  # an expired bucket is a full one
+
     def bucket_take(self, key, rate, burst, now) -> float:
-        ttl_ms = int(max(60.0, 2 * burst / rate) * 1000)  # an expired bucket is a full one
         with backend_errors():
             wait = self._bucket(keys=[self.k("bucket", key), self.k("buckets")],
-                                args=[repr(float(rate)), int(burst), repr(float(now)), ttl_ms])
+                                args=[repr(float(rate)), int(burst), repr(float(now)), self._bucket_ttl_ms(rate, burst)])
+        return float(wait)
+
+    def rate_admit(self, key, cap, rate, burst, now) -> float | None:
+        """Both limiter steps in one round trip (ADMIT)."""
+        rid = uuid.uuid4().hex
+        self._release_orphans()
+        with backend_errors():
+            wait = self._admit(keys=[self.k("inflight", key), self.k("bucket", key), self.k("buckets")],
+                               args=[int(cap), rid, self.inflight_ttl_ms, repr(float(rate)), int(burst),
+                                     repr(float(now)), self._bucket_ttl_ms(rate, burst)])
+        if wait is None:
+            return None
+        if float(wait) == 0:
+            with self._guard:
+                self._held.setdefault(key, []).append(rid)
         return float(wait)
 
     def inflight_acquire(self, key, cap) -> bool:

@@ -166,6 +166,14 @@ class SqliteBackend(Backend):
         rows = self._read("SELECT value FROM kv WHERE api=? AND coll=? AND key=?", (api, coll, key))
         return loads(rows[0][0]) if rows else None
 
+    def get_many(self, api, coll, keys):
+        found: dict = {}
+        for i in range(0, len(keys), 500):  # below sqlite's bound-parameter limit
+            chunk = keys[i:i + 500]
+            found.update(self._read(f"SELECT key, value FROM kv WHERE api=? AND coll=? AND key IN "
+                                    f"({','.join('?' * len(chunk))})", (api, coll, *chunk)))
+        return [loads(found.get(k)) for k in keys]
+
     def put(self, api, coll, key, value):
         # UPSERT keeps the row id, so an updated document keeps its place in items()
         self._write("INSERT INTO kv(api, coll, key, value) VALUES (?,?,?,?) "
@@ -218,6 +226,9 @@ class SqliteBackend(Backend):
     def meta_get(self, name, default=None):
         rows = self._read("SELECT value FROM meta WHERE name=?", (name,))
         return loads(rows[0][0]) if rows else default
+
+    def meta_all_raw(self) -> dict:
+        return dict(self._read("SELECT name, value FROM meta"))
 
     def meta_put(self, name, value):
         self._write("INSERT INTO meta(name, value) VALUES (?,?) ON CONFLICT(name) DO UPDATE SET value=excluded.value",

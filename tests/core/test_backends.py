@@ -203,6 +203,29 @@ def test_bucket_burst_30_then_20_per_second_exactly(backend):
     assert sum(backend.bucket_take(key, 20.0, 30, now + 5) == 0.0 for _ in range(40)) == 30
 
 
+def test_bucket_late_caller_with_an_earlier_clock_refills_nothing_twice(backend):
+    """CAPO-RL-2 across threads and processes: a caller reads its clock, then queues for the bucket;
+    a late one carrying an earlier instant must not set the bucket's stamp back (the next caller
+    would refill that interval again: 94 admitted instead of 90 in 3 s by two processes on redis)."""
+    key, now = f"capo:{uuid.uuid4().hex}", 2_000_000.0
+    assert sum(backend.bucket_take(key, 20.0, 30, now) == 0.0 for _ in range(30)) == 30
+    assert sum(backend.bucket_take(key, 20.0, 30, now + 1) == 0.0 for _ in range(25)) == 20
+    assert backend.bucket_take(key, 20.0, 30, now + 0.5) > 0  # late, with an older instant
+    assert sum(backend.bucket_take(key, 20.0, 30, now + 1) == 0.0 for _ in range(10)) == 0
+
+
+def test_rate_admit_is_both_steps_and_a_refused_request_gives_its_slot_back(backend):
+    """CAPO-RL-1/2/3 in one call (one round trip on redis): None while `cap` are in flight; a
+    request the bucket refuses holds no slot."""
+    key, now = f"capo:{uuid.uuid4().hex}", 3_000_000.0
+    assert [backend.rate_admit(key, 3, 20.0, 4, now) for _ in range(4)] == [0.0, 0.0, 0.0, None]
+    backend.inflight_release(key)
+    assert backend.rate_admit(key, 3, 20.0, 4, now) == 0.0  # the 4th token
+    backend.inflight_release(key)
+    assert backend.rate_admit(key, 3, 20.0, 4, now) == pytest.approx(0.05)  # bucket empty: refused...
+    assert backend.rate_admit(key, 3, 20.0, 4, now + 0.1) == 0.0  # ...and it held no slot
+
+
 def test_bucket_matches_the_memory_reference_exactly(backend):
     """The same irregular sequence of takes gives the same waits as MemoryBackend (CAPO-RL-2)."""
     ref, key = MemoryBackend(), f"k{uuid.uuid4().hex}"
