@@ -3,6 +3,7 @@
     make bench                       # full run (~12 min), writes docs/benchmarks.md
     make bench ARGS="--quick"        # 1 short run per cell, for a smoke test (~3 min)
     make bench ARGS="--cases capo-project --peers wiremock"
+    make bench ARGS="--compare-threads 1 4"   # the main server with other --threads too
 
 Every cell: a warm-up, then --runs runs of --seconds at --connections; the table shows medians.
 """
@@ -43,6 +44,8 @@ def parse(argv):
     p.add_argument("--threads", type=int, default=16, help="fieldsim's --threads (default 16, as fieldsim serve)")
     p.add_argument("--compare-servers", nargs="*", default=["gunicorn"], choices=("granian", "gunicorn"),
                    help="other servers measured on the same cases (fieldsim only)")
+    p.add_argument("--compare-threads", nargs="*", type=int, default=[1],
+                   help="the main server with other --threads, on the same cases (default: 1)")
     p.add_argument("--no-scaleout", action="store_true", help="skip CAPO on redis with 1 and 2 workers")
     p.add_argument("--no-ratelimit", action="store_true", help="skip the rate-limit accuracy runs")
     p.add_argument("--quick", action="store_true", help="1 run of 2 s per cell, 1 s warm-up")
@@ -169,8 +172,10 @@ def main(argv=None) -> int:
         for p in peers:
             p.stop()
         fs.stop()
-    for server in [s for s in a.compare_servers if s != a.server]:
-        result.setdefault("servers", {})[server] = other_server(server, config, a)
+    others = [(s, a.threads) for s in a.compare_servers if s != a.server]
+    others += [(a.server, t) for t in a.compare_threads if t != a.threads]
+    for server, threads in others:
+        result.setdefault("servers", {})[label(server, threads)] = other_server(server, threads, config, a)
     if not a.no_scaleout and "capo-project" in a.cases:
         result["scaleout"] = scaleout(config, a)
     if not a.no_ratelimit:
@@ -186,20 +191,27 @@ def main(argv=None) -> int:
     return 0
 
 
-def other_server(server: str, config: Path, a) -> dict:
-    """The same cases against fieldsim on another server (prepared afresh: tokens are per server)."""
-    cells = {}
-    with Fieldsim("--server", server, "--threads", str(a.threads), "--scale", "large", "--config", str(config),
-                  log=WORK / f"fieldsim-{server}.log") as fs:
+def label(server: str, threads: int) -> str:
+    return f"{server}, {threads} thread{'s' if threads != 1 else ''}"
+
+
+def other_server(server: str, threads: int, config: Path, a) -> dict:
+    """The same cases against fieldsim on another server or thread count (prepared afresh: tokens
+    are per server), with CAPO's p99 at half of this configuration's max."""
+    cells: dict = {}
+    with Fieldsim("--server", server, "--threads", str(threads), "--scale", "large", "--config", str(config),
+                  log=WORK / f"fieldsim-{server}-{threads}.log") as fs:
         for name in a.cases:
             try:
                 case = bench_cases.PREPARE[name](fs.base)
             except Exception as exc:  # noqa: BLE001 - reported, not fatal
                 cells[name] = {"skipped": f"{exc.__class__.__name__}: {str(exc)[:200]}"}
                 continue
-            say(f"{name}: fieldsim --server {server}")
+            say(f"{name}: fieldsim --server {server} --threads {threads}")
             cells[name] = measure(fs.base, case, a)
             say(f"  {cells[name]}")
+            if name == "capo-project":
+                cells["capo-half"] = half_max_latency(fs, case, cells[name]["rps"], a)
     return cells
 
 
@@ -246,20 +258,26 @@ def extra_latency(fs, prepared, a, result) -> None:
     capo = by.get("capo-project")
     cell = result["cells"].get("capo-project", {}).get("fieldsim")
     if capo and cell:
-        target = cell["rps"] / 2
-        conns = 32  # mostly idle connections, paced: an approximately open-loop offered rate
-        delay = max(1, int(1000 * conns / target))
-        for _ in range(3):  # calibrate the per-connection pause until the offered rate is about the target
-            probe = wrk.run(fs.base, capo, seconds=2, connections=conns, delay_ms=delay)
-            service_ms = max(0.0, 1000 * conns / max(probe.rps, 1) - delay)
-            delay = max(1, round(1000 * conns / target - service_ms))
-        say(f"capo-project: p99 at half max (~{target:.0f} req/s, {conns} connections, delay {delay} ms)")
-        runs = [wrk.run(fs.base, capo, seconds=max(a.seconds, 5), connections=conns, delay_ms=delay)
-                for _ in range(a.runs)]
-        lat["capo-half"] = {"target_rps": target, "rps": statistics.median(r.rps for r in runs),
-                            "p50_ms": statistics.median(r.p50_ms for r in runs),
-                            "p99_ms": statistics.median(r.p99_ms for r in runs), "errors": sum(r.errors for r in runs),
-                            "connections": conns, "delay_ms": delay}
+        lat["capo-half"] = half_max_latency(fs, capo, cell["rps"], a)
+
+
+def half_max_latency(fs, capo, max_rps: float, a) -> dict:
+    """CAPO latency at half of the measured max: 32 paced connections (wrk's delay() hook), an
+    approximately open-loop offered rate, the pause calibrated until the rate is about the target."""
+    target = max_rps / 2
+    conns = 32
+    delay = max(1, int(1000 * conns / target))
+    for _ in range(3):
+        probe = wrk.run(fs.base, capo, seconds=2, connections=conns, delay_ms=delay)
+        service_ms = max(0.0, 1000 * conns / max(probe.rps, 1) - delay)
+        delay = max(1, round(1000 * conns / target - service_ms))
+    say(f"capo-project: p99 at half max (~{target:.0f} req/s, {conns} connections, delay {delay} ms)")
+    runs = [wrk.run(fs.base, capo, seconds=max(a.seconds, 5), connections=conns, delay_ms=delay)
+            for _ in range(a.runs)]
+    return {"target_rps": target, "rps": statistics.median(r.rps for r in runs),
+            "p50_ms": statistics.median(r.p50_ms for r in runs),
+            "p99_ms": statistics.median(r.p99_ms for r in runs), "errors": sum(r.errors for r in runs),
+            "connections": conns, "delay_ms": delay}
 
 
 def capitech_store_size() -> dict | None:

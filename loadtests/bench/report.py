@@ -65,18 +65,34 @@ def table(r) -> str:
 
 def servers_table(r) -> str:
     """The main cases on the other server(s), with the main server's numbers beside them."""
-    main = r["args"].get("server", "gunicorn")
+    main = main_label(r)
     others = list(r.get("servers", {}))
     if not others:
         return ""
-    head = ["case", main] + others + [f"{main}/{o}" for o in others]
+    head = ["case", main] + others + [f"{main} / {o}" for o in others]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name, info in r["cases"].items():
         fs = r["cells"].get(name, {}).get("fieldsim")
         row = [info["title"], _cell(fs)] + [_cell(r["servers"][o].get(name)) for o in others]
         row += [_ratio(fs, r["servers"][o].get(name)) for o in others]
         lines.append("| " + " | ".join(row) + " |")
+    halves = [r.get("latency", {}).get("capo-half")] + [r["servers"][o].get("capo-half") for o in others]
+    if any(halves):
+        row = ["CAPO GET at half of this column's max (32 paced connections)"]
+        row += [_half(h) for h in halves] + ["–"] * len(others)
+        lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n"
+
+
+def main_label(r) -> str:
+    threads = r["args"].get("threads", 16)
+    return f"{r['args'].get('server', 'gunicorn')}, {threads} thread{'s' if threads != 1 else ''}"
+
+
+def _half(h) -> str:
+    if not h:
+        return "not run"
+    return f"{_f(h['rps'])} req/s, p50 {_f(h['p50_ms'], 2)} ms, p99 {_f(h['p99_ms'], 2)} ms"
 
 
 def scaleout_table(r) -> str:
@@ -158,8 +174,11 @@ def markdown(r) -> str:
         parts.append("\nPeer RSS after the bench (MB): " + ", ".join(f"{k} {v}" for k, v in r["peer_rss_mb"].items())
                      + "\n")
     if r.get("servers"):
-        parts += ["\n## Servers\n\n`fieldsim serve --server gunicorn` (the default: an injected drop_connection "
-                  "closes the socket before any byte) against the main table's server, same cases and dataset.\n\n",
+        parts += ["\n## Servers and threads\n\nThe main table's configuration against `--server gunicorn` (the "
+                  "default: an injected drop_connection closes the socket before any byte) and against fewer "
+                  "`--threads`, same cases and dataset. One thread never waits for the GIL, so on 2 cores it "
+                  "serves the most with the shortest tail; but a latency fault then holds every request, and "
+                  "CAPO's 3 requests in flight (CAPO-RL-3) can never be reached (README, Running).\n\n",
                   servers_table(r)]
     if r.get("scaleout"):
         parts += ["\n## Scale-out\n\nThe same CAPO GET on `--state redis://` with one and two worker processes "
