@@ -73,3 +73,22 @@ def test_in_memory_answers_reach_the_wsgi_server_as_one_list_and_streams_stay_st
     assert status.startswith("499") and type(out) is not list
     with pytest.raises(Exception):
         b"".join(out)
+
+
+def test_flask_asks_whether_a_hook_is_a_coroutine_once_per_function_not_per_request(monkeypatch):
+    """simulators/app.py FieldsimFlask.ensure_sync: the answer is kept per function (it was ~5% of
+    the Python calls of every request); the second identical request asks nothing."""
+    import flask.app
+
+    from simulators.app import create_app
+    from simulators.core.config import Config
+
+    app = create_app(Config(apis=("capo",))).test_client()
+    asked = []
+    real = flask.app.iscoroutinefunction
+    monkeypatch.setattr(flask.app, "iscoroutinefunction", lambda f: asked.append(f) or real(f))
+    auth = {"Authorization": "Bearer capo-netbeheerder-demo"}
+    assert app.get("/api/capo/project", headers=auth).status_code == 200
+    first = len(asked)
+    assert app.get("/api/capo/project", headers=auth).status_code == 200
+    assert first > 0 and len(asked) == first
