@@ -93,9 +93,6 @@ class Backend:
 
     # collections
     def get(self, api, coll, key): raise NotImplementedError
-
-    def get_many(self, api, coll, keys: list[str]) -> list:
-        return [self.get(api, coll, k) for k in keys]
     def put(self, api, coll, key, value): raise NotImplementedError
     def delete(self, api, coll, key) -> bool: raise NotImplementedError
     def items(self, api, coll) -> list: raise NotImplementedError
@@ -105,6 +102,10 @@ class Backend:
     def export_api(self, api) -> dict: raise NotImplementedError
     def import_api(self, api, data): raise NotImplementedError
     def lock(self, scope: str): raise NotImplementedError
+
+    def get_many(self, api, coll, keys: list[str]) -> list:
+        return [self.get(api, coll, k) for k in keys]
+
     # small shared documents (clock, faults, seeded markers)
     def meta_get(self, name, default=None): raise NotImplementedError
     def meta_put(self, name, value): raise NotImplementedError
@@ -129,6 +130,7 @@ class Backend:
             return self.meta_get(name, default)
         raw = snapshot.get(name)
         return default if raw is None else orjson.loads(raw)
+
     # journal
     def journal_append(self, entry: dict, maxlen: int): raise NotImplementedError
     def journal_list(self) -> list: raise NotImplementedError

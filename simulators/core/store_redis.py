@@ -286,8 +286,7 @@ class RedisBackend(Backend):
 
     def rate_admit(self, key, cap, rate, burst, now) -> float | None:
         """Both limiter steps in one round trip (ADMIT)."""
-        rid = uuid.uuid4().hex
-        self._release_orphans()
+        rid = self._new_slot()
         with backend_errors():
             wait = self._admit(keys=[self.k("inflight", key), self.k("bucket", key), self.k("buckets")],
                                args=[int(cap), rid, self.inflight_ttl_ms, repr(float(rate)), int(burst),
@@ -295,19 +294,25 @@ class RedisBackend(Backend):
         if wait is None:
             return None
         if float(wait) == 0:
-            with self._guard:
-                self._held.setdefault(key, []).append(rid)
+            self._hold(key, rid)
         return float(wait)
 
     def inflight_acquire(self, key, cap) -> bool:
-        rid = uuid.uuid4().hex
-        self._release_orphans()
+        rid = self._new_slot()
         with backend_errors():
             ok = self._inflight(keys=[self.k("inflight", key)], args=[int(cap), rid, self.inflight_ttl_ms])
         if ok:
-            with self._guard:
-                self._held.setdefault(key, []).append(rid)
+            self._hold(key, rid)
         return bool(ok)
+
+    def _new_slot(self) -> str:
+        """A request id for an in-flight slot; slots stranded while redis was down are freed first."""
+        self._release_orphans()
+        return uuid.uuid4().hex
+
+    def _hold(self, key, rid) -> None:
+        with self._guard:
+            self._held.setdefault(key, []).append(rid)
 
     def inflight_release(self, key):
         with self._guard:
