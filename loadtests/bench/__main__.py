@@ -62,12 +62,28 @@ def say(msg: str) -> None:
 
 def measure(base: str, case, a, connections=None) -> dict:
     """Warm-up, then a.runs runs: the medians (and every run, for the record)."""
+    return measure_side_by_side({"one": base}, case, a, connections)["one"]
+
+
+def measure_side_by_side(bases: dict, case, a, connections=None) -> dict:
+    """Each server warmed up, then a.runs rounds in which every server runs once, in turn: a
+    machine that drifts during the bench (this VM moves ±20%) then shifts every column alike,
+    and the ratios between servers stay fair. Medians per server, every run kept for the record."""
     c = connections or a.connections
-    wrk.run(base, case, seconds=a.warmup, connections=c)
-    runs = [wrk.run(base, case, seconds=a.seconds, connections=c) for _ in range(a.runs)]
+    for base in bases.values():
+        wrk.run(base, case, seconds=a.warmup, connections=c)
+    runs: dict = {name: [] for name in bases}
+    for _ in range(a.runs):
+        for name, base in bases.items():
+            runs[name].append(wrk.run(base, case, seconds=a.seconds, connections=c))
+    return {name: _summary(rs, c) for name, rs in runs.items()}
+
+
+def _summary(runs, connections) -> dict:
     med = lambda attr: statistics.median(getattr(r, attr) for r in runs)  # noqa: E731
     return {"rps": med("rps"), "p50_ms": med("p50_ms"), "p99_ms": med("p99_ms"), "errors": sum(r.errors for r in runs),
-            "requests": sum(r.requests for r in runs), "runs": [round(r.rps) for r in runs], "connections": c}
+            "requests": sum(r.requests for r in runs), "runs": [round(r.rps) for r in runs],
+            "connections": connections}
 
 
 def startup(n: int = 3) -> dict:
@@ -151,17 +167,17 @@ def main(argv=None) -> int:
             say(f"skip {cls.name}: {result['skipped'][cls.name]}")
         for c in prepared:
             cells = result["cells"].setdefault(c.name, {})
-            say(f"{c.name}: fieldsim")
-            cells["fieldsim"] = measure(fs.base, c, a)
-            say(f"  {cells['fieldsim']}")
+            bases = {"fieldsim": fs.base}
             for peer in peers:
                 problem = probe_peer(peer, c)
                 if problem:
                     cells[peer.name] = {"skipped": f"{peer.name} did not serve an equivalent answer: {problem}"}
                 else:
-                    say(f"{c.name}: {peer.name}")
-                    cells[peer.name] = measure(peer.base, c, a)
-                say(f"  {cells[peer.name]}")
+                    bases[peer.name] = peer.base
+            say(f"{c.name}: {', '.join(bases)}, side by side")
+            cells.update(measure_side_by_side(bases, c, a))
+            for name in bases:
+                say(f"  {name}: {cells[name]}")
         result["peer_rss_mb"] = {p.name: round(p.rss_mb(), 1) for p in peers}
         for p in peers:
             p.stop()

@@ -36,7 +36,9 @@ def conditions(r) -> str:
     a, m = r["args"], r["machine"]
     return (f"Run started {r['started']}; {m['cpus']} CPUs, Python {m['python']}, {m['platform']}; load average "
             f"at start {m.get('loadavg_at_start')}. Each cell: {a['warmup']} s warm-up, then {a['runs']} runs of "
-            f"{a['seconds']} s at {a['connections']} connections (keep-alive); medians shown. fieldsim runs as "
+            f"{a['seconds']} s at {a['connections']} connections (keep-alive); medians shown. In the main table "
+            "fieldsim and the peers take turns, one run each per round, so a drifting machine shifts every "
+            "column alike. fieldsim runs as "
             f"`fieldsim serve --server {a.get('server', 'gunicorn')} --threads {a.get('threads', 16)} --scale large "
             "--config nolimit.yaml` (1 process, memory state; the rate-limit runs use the same server and threads "
             "with limits on), with CAPO's per-client rate limit switched off (`api_options: {capo: {rate_limit: false}}`): "
