@@ -41,15 +41,22 @@ def test_capo_get_project_costs_eight_round_trips_with_the_rate_limit_on(redis_s
     assert len(sent) == 8, [bytes(c[0] if isinstance(c, list) else c)[:60] for c in sent]
 
 
-def test_a_fault_added_between_requests_applies_to_the_next_one_on_redis(redis_server):  # noqa: F811
-    """The meta snapshot lives for one request only: a fault rule added after a request (here by a
-    second process's admin API on the same redis) applies to the very next request."""
+@pytest.mark.parametrize("backend", ["redis", "sqlite"])
+def test_a_fault_or_clock_set_between_requests_applies_to_the_next_one(backend, redis_server, tmp_path):  # noqa: F811
+    """The meta snapshot lives for one request only: a fault rule or a clock set after a request (here
+    through a second app's admin API on the same shared state) applies to the very next request."""
     from simulators.app import create_app
     from simulators.core.config import Config
-    url = redis_server.url()
+    url = redis_server.url() if backend == "redis" else f"sqlite:///{tmp_path / 'state.db'}"
     api, admin = (create_app(Config(apis=("capo",), state=url)).test_client() for _ in range(2))
     assert api.get("/api/capo/project", headers=AUTH).status_code == 200
     assert admin.post("/__admin/faults", json={"api": "capo", "kind": "http_status", "status": 503,
                                                "times": 1}).status_code in (200, 201)
     assert api.get("/api/capo/project", headers=AUTH).status_code == 503
     assert api.get("/api/capo/project", headers=AUTH).status_code == 200
+    assert admin.post("/__admin/clock", json={"now": "2031-05-06T07:08:09+02:00"}).status_code == 200
+    assert api.get("/__admin/clock").get_json()["now"].startswith("2031-05-06T07:08:09")
+    journal = api.get("/__admin/requests", query_string={"api": "capo"}).get_json()
+    api.get("/api/capo/project", headers=AUTH)
+    latest = api.get("/__admin/requests", query_string={"api": "capo"}).get_json()[len(journal):]
+    assert latest and latest[-1]["time"].startswith("2031-05-06T07:08"), latest[-1:]
