@@ -191,7 +191,7 @@ def main(argv=None) -> int:
     others = [(s, a.threads) for s in a.compare_servers if s != a.server]
     others += [(a.server, t) for t in a.compare_threads if t != a.threads]
     for server, threads in others:
-        result.setdefault("servers", {})[label(server, threads)] = other_server(server, threads, config, a)
+        result.setdefault("servers", {})[report.label(server, threads)] = other_server(server, threads, config, a)
     if not a.no_scaleout and "capo-project" in a.cases:
         result["scaleout"] = scaleout(config, a)
     if not a.no_ratelimit:
@@ -205,10 +205,6 @@ def main(argv=None) -> int:
     Path(a.out).write_text(report.markdown(result) + report.kept_sections(old), encoding="utf-8")
     say(f"done in {result['seconds']} s: {a.out} (raw: {WORK / 'result.json'})")
     return 0
-
-
-def label(server: str, threads: int) -> str:
-    return f"{server}, {threads} thread{'s' if threads != 1 else ''}"
 
 
 def other_server(server: str, threads: int, config: Path, a) -> dict:

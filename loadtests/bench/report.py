@@ -67,7 +67,7 @@ def table(r) -> str:
 
 def servers_table(r) -> str:
     """The main cases on the other server(s), with the main server's numbers beside them."""
-    main = main_label(r)
+    main = label(r["args"].get("server", "gunicorn"), r["args"].get("threads", 16))
     others = list(r.get("servers", {}))
     if not others:
         return ""
@@ -86,9 +86,9 @@ def servers_table(r) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main_label(r) -> str:
-    threads = r["args"].get("threads", 16)
-    return f"{r['args'].get('server', 'gunicorn')}, {threads} thread{'s' if threads != 1 else ''}"
+def label(server: str, threads: int) -> str:
+    """A fieldsim configuration's column name, e.g. "granian, 16 threads"."""
+    return f"{server}, {threads} thread{'s' if threads != 1 else ''}"
 
 
 def _half(h) -> str:
@@ -102,7 +102,7 @@ def scaleout_table(r) -> str:
     if not so:
         return ""
     lines = ["| CAPO GET /project/{id}, --scale small | throughput and latency |", "|---|---|"]
-    lines += [f"| {label} | {_cell(c)} |" for label, c in so.items() if label != "skipped"]
+    lines += [f"| {name} | {_cell(c)} |" for name, c in so.items() if name != "skipped"]
     if so.get("skipped"):
         lines.append(f"| redis | skipped: {so['skipped']} |")
     return "\n".join(lines) + "\n"
