@@ -12,12 +12,57 @@ from simulators.core import pipeline
 from simulators.core.runtime import Runtime
 
 
+ROUTES_REMEMBERED = 4096  # distinct (path, method) matches kept; forgotten all at once past it
+
+
+class _RememberedRoutes:
+    """The URL adapter of one request: match() answers from the app's memory of earlier matches of
+    the same (script, path, method); werkzeug's adapter (bind_to_environ, the state-machine
+    matcher: ~15% of a CAPO GET) is made only for a new path, a refusal (404, 405, redirect), or
+    anything else Flask asks of an adapter (building URLs)."""
+
+    __slots__ = ("_app", "_request", "_adapter")
+
+    def __init__(self, app, request):
+        self._app, self._request, self._adapter = app, request, None
+
+    @property
+    def adapter(self):
+        if self._adapter is None:
+            self._adapter = Flask.create_url_adapter(self._app, self._request)
+        return self._adapter
+
+    def match(self, path_info=None, method=None, return_rule=False, query_args=None, websocket=None):
+        if path_info is not None or method is not None or websocket is not None:
+            return self.adapter.match(path_info, method, return_rule, query_args, websocket)
+        environ = self._request.environ
+        key = (environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""), self._request.method)
+        routes = self._app._routes
+        hit = routes.get(key)
+        if hit is None:
+            hit = self.adapter.match(return_rule=True)  # raises the refusals, which stay unremembered
+            if len(routes) >= ROUTES_REMEMBERED:
+                routes.clear()
+            routes[key] = hit
+        rule, args = hit
+        return (rule if return_rule else rule.endpoint), dict(args)  # a view may change its args
+
+    def __getattr__(self, name):
+        return getattr(self.adapter, name)
+
+
 class FieldsimFlask(Flask):
-    """Flask, with two per-request costs taken out (the hot path of every API)."""
+    """Flask, with per-request costs taken out (the hot path of every API)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._sync: dict = {}
+        self._routes: dict = {}
+
+    def create_url_adapter(self, request):
+        if request is None or self.config["TRUSTED_HOSTS"] is not None or self.url_map.host_matching:
+            return super().create_url_adapter(request)
+        return _RememberedRoutes(self, request)
 
     def ensure_sync(self, func):
         # Flask asks `inspect` on every request whether each hook and view is a coroutine

@@ -92,3 +92,40 @@ def test_flask_asks_whether_a_hook_is_a_coroutine_once_per_function_not_per_requ
     first = len(asked)
     assert app.get("/api/capo/project", headers=auth).status_code == 200
     assert first > 0 and len(asked) == first
+
+
+def test_routes_are_matched_once_per_path_and_method_and_refusals_are_never_remembered(monkeypatch):
+    """simulators/app.py _RememberedRoutes: a second request to the same (path, method) is answered
+    without werkzeug's matcher, with the same view and arguments; a 404 or a 405 goes through the
+    matcher every time (so a route added later is found), and the memory stays bounded."""
+    from werkzeug.routing import MapAdapter
+
+    from simulators import app as app_module
+    from simulators.app import create_app
+    from simulators.core.config import Config
+
+    app = create_app(Config(apis=("capo",)))
+    client = app.test_client()
+    matched = []
+    real = MapAdapter.match
+    monkeypatch.setattr(MapAdapter, "match", lambda self, *a, **k: matched.append(self.path_info) or real(self, *a, **k))
+    auth = {"Authorization": "Bearer capo-netbeheerder-demo"}
+    first = client.get("/api/capo/project", headers=auth)
+    assert first.status_code == 200 and matched == ["/api/capo/project"]
+    again = client.get("/api/capo/project", headers=auth)
+    assert again.status_code == 200 and again.data == first.data and len(matched) == 1
+    pids = [p["projectId"] for p in first.get_json()[:2]]
+    for pid in pids * 2:  # a path argument is converted and handed over the same when remembered
+        assert client.get(f"/api/capo/project/{pid}", headers=auth).get_json()["projectId"] == pid
+    assert len(matched) == 3
+    matched.clear()
+    for _ in range(2):
+        missing = client.get("/api/capo/no-such-thing", headers=auth)
+        assert missing.status_code == 404
+        wrong = client.delete("/api/capo/project", headers=auth)
+        assert wrong.status_code == 405 and "GET" in wrong.headers["Allow"]
+    assert matched.count("/api/capo/no-such-thing") == 2 and matched.count("/api/capo/project") == 2
+    monkeypatch.setattr(app_module, "ROUTES_REMEMBERED", 3)
+    for n in range(10):
+        client.get(f"/api/capo/project/{n}", headers=auth)
+    assert len(app._routes) <= 3
