@@ -37,7 +37,13 @@ function response(status, headers, body)
 end
 """
 
-DELAY_HOOK = "function delay() return {ms} end\n"
+# A paced connection waits a random pause, uniform in [0, 2 x the mean]: with a fixed pause the
+# connections fall into step after the first stall (each waits the same time after the same burst)
+# and the server sees bursts of every connection at once rather than the offered rate.
+DELAY_HOOK = """
+function init(args) math.randomseed(os.time() + tonumber(tostring({{}}):match("0x(%x+)") or "0", 16)) end
+function delay() return math.random(0, 2 * {ms}) end
+"""
 
 TOKENS_HOOK = """
 local tokens = {{{tokens}}}
