@@ -83,7 +83,7 @@ class SimClock:
         return value
 
     def _now(self) -> datetime:
-        return datetime.fromtimestamp(self.timestamp(), tz=timezone.utc).astimezone(self.tz)
+        return datetime.fromtimestamp(self.timestamp(), tz=self.tz)
 
     @property
     def frozen(self) -> bool:

@@ -75,10 +75,12 @@ def _forget_body(req) -> None:
 def _read_body(req, limit: int) -> bytes:
     """Read (and keep) the body, so the journal sees it and any WSGI app mounted below can re-read it."""
     environ = req.environ
+    if not environ.get("CONTENT_LENGTH") and "HTTP_TRANSFER_ENCODING" not in environ:
+        # HTTP/1.1: no Content-Length and no Transfer-Encoding means no body. Read from the environ:
+        # werkzeug's content_length parse was ~3% of a CAPO GET.
+        return _keep_body(req, b"")
     length = req.content_length
-    if length is None and "HTTP_TRANSFER_ENCODING" not in environ:
-        body = b""  # HTTP/1.1: no Content-Length and no Transfer-Encoding means no body
-    elif length is not None and length > limit:
+    if length is not None and length > limit:
         _forget_body(req)
         raise RequestEntityTooLarge()
     elif length is None:
@@ -89,6 +91,11 @@ def _read_body(req, limit: int) -> bytes:
     if len(body) > limit:
         _forget_body(req)
         raise RequestEntityTooLarge()
+    return _keep_body(req, body)
+
+
+def _keep_body(req, body: bytes) -> bytes:
+    environ = req.environ
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
     req._cached_data = body  # werkzeug's cache, so get_data()/get_json() see the same bytes
