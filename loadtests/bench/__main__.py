@@ -154,7 +154,7 @@ def main(argv=None) -> int:
                 continue
             why = cls.available()
             if why is None and prepared:
-                peer = cls(WORK)
+                peer = cls(WORK, a.server, a.threads)
                 try:
                     say(f"start {cls.name}")
                     peer.start(prepared)
@@ -178,6 +178,7 @@ def main(argv=None) -> int:
             cells.update(measure_side_by_side(bases, c, a))
             for name in bases:
                 say(f"  {name}: {cells[name]}")
+        floor_half_max_latency(peers, prepared, a, result)
         result["peer_rss_mb"] = {p.name: round(p.rss_mb(), 1) for p in peers}
         for p in peers:
             p.stop()
@@ -223,7 +224,7 @@ def other_server(server: str, threads: int, config: Path, a) -> dict:
             cells[name] = measure(fs.base, case, a)
             say(f"  {cells[name]}")
             if name == "capo-project":
-                cells["capo-half"] = half_max_latency(fs, case, cells[name]["rps"], a)
+                cells["capo-half"] = half_max_latency(fs.base, case, cells[name]["rps"], a)
     return cells
 
 
@@ -262,7 +263,7 @@ def extra_latency(fs, prepared, a, result) -> None:
     """Latency targets: Capitech answers at one connection; CAPO p99 at half of fieldsim's max rate
     (wrk's delay() hook paces each connection: an approximately fixed offered rate)."""
     by = {c.name: c for c in prepared}
-    lat = result["latency"] = {}
+    lat = result.setdefault("latency", {})
     for name in ("capitech-100", "capitech-5000"):
         if name in by:
             say(f"{name}: latency at 1 connection")
@@ -270,21 +271,29 @@ def extra_latency(fs, prepared, a, result) -> None:
     capo = by.get("capo-project")
     cell = result["cells"].get("capo-project", {}).get("fieldsim")
     if capo and cell:
-        lat["capo-half"] = half_max_latency(fs, capo, cell["rps"], a)
+        lat["capo-half"] = half_max_latency(fs.base, capo, cell["rps"], a)
 
 
-def half_max_latency(fs, capo, max_rps: float, a) -> dict:
+def floor_half_max_latency(peers, prepared, a, result) -> None:
+    """The Flask stub's CAPO p99 at the rate of fieldsim's half max: how much of that tail any Flask
+    app on this server and machine has, with no work of fieldsim's in it."""
+    floor = next((p for p in peers if p.name == "flask"), None)
+    capo = next((c for c in prepared if c.name == "capo-project"), None)
+    cell = result["cells"].get("capo-project", {})
+    if floor and capo and "rps" in cell.get("fieldsim", {}) and "rps" in cell.get("flask", {}):
+        say("capo-project: the Flask stub at fieldsim's half max")
+        result.setdefault("latency", {})["capo-half-flask"] = half_max_latency(floor.base, capo,
+                                                                               cell["fieldsim"]["rps"], a)
+
+
+def half_max_latency(base: str, capo, max_rps: float, a) -> dict:
     """CAPO latency at half of the measured max: 32 paced connections (wrk's delay() hook), an
     approximately open-loop offered rate, the pause calibrated until the rate is about the target."""
     target = max_rps / 2
     conns = 32
-    delay = max(1, int(1000 * conns / target))
-    for _ in range(3):
-        probe = wrk.run(fs.base, capo, seconds=2, connections=conns, delay_ms=delay)
-        service_ms = max(0.0, 1000 * conns / max(probe.rps, 1) - delay)
-        delay = max(1, round(1000 * conns / target - service_ms))
+    delay = wrk.pace(base, capo, connections=conns, target_rps=target)
     say(f"capo-project: p99 at half max (~{target:.0f} req/s, {conns} connections, delay {delay} ms)")
-    runs = [wrk.run(fs.base, capo, seconds=max(a.seconds, 5), connections=conns, delay_ms=delay)
+    runs = [wrk.run(base, capo, seconds=max(a.seconds, 5), connections=conns, delay_ms=delay)
             for _ in range(a.runs)]
     return {"target_rps": target, "rps": statistics.median(r.rps for r in runs),
             "p50_ms": statistics.median(r.p50_ms for r in runs),

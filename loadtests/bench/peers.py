@@ -8,18 +8,21 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from loadtests.bench import deps
-from loadtests.bench.procs import LOOPBACK, free_port, stop_proc, wait_http
+from loadtests.bench.procs import LOOPBACK, ROOT, free_port, stop_proc, wait_http
 
 CASE_HEADER = "X-Bench-Case"
 
 
 class Peer:
     name = "peer"
+    cwd: Path | None = None  # the process's working directory (None: its own directory)
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, server: str = "granian", threads: int = 16):
+        self.server, self.threads = server, threads  # fieldsim's, for a peer that runs on its server
         self.dir = workdir / self.name
         self.port = free_port()
         self.base = f"http://{LOOPBACK}:{self.port}"
@@ -36,7 +39,7 @@ class Peer:
         self.dir.mkdir(parents=True)
         cmd, ready = self.prepare(cases)
         log = open(self.dir / "peer.log", "ab")
-        self.proc = subprocess.Popen(cmd, cwd=self.dir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(cmd, cwd=self.cwd or self.dir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             wait_http(ready, self.proc, 90, ok=(200, 404))
         except RuntimeError as exc:
@@ -171,4 +174,21 @@ class Nginx(Peer):
         return [deps.nginx_bin(), "-p", str(self.dir), "-c", str(self.dir / "nginx.conf")], self.base + "/"
 
 
-PEERS = (WireMock, Prism, Nginx)
+class FlaskStub(Peer):
+    """fieldsim's Flask class on fieldsim's server and threads, each case's answer from memory
+    (loadtests/bench/flask_stub.py): the floor of the framework fieldsim is built on."""
+    name = "flask"
+
+    def prepare(self, cases):
+        index = {}
+        for c in cases:
+            (self.dir / f"{c.name}.body").write_bytes(c.expected_body)
+            index[c.name] = {"file": f"{c.name}.body", "status": c.expected_status, "type": c.expected_type}
+        (self.dir / "cases.json").write_text(json.dumps(index))
+        cmd = [sys.executable, "-m", "loadtests.bench.flask_stub", str(self.dir), str(self.port), self.server,
+               str(self.threads)]
+        return cmd, self.base + "/"
+    cwd = ROOT  # where `python -m loadtests...` finds the module
+
+
+PEERS = (WireMock, Prism, Nginx, FlaskStub)

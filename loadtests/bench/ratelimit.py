@@ -22,22 +22,12 @@ def _case(token: str) -> Case:
     return Case("capo-rl", "capo", "CAPO rate limit", "GET", PATH, {"Authorization": f"Bearer {token}"})
 
 
-def calibrate(base, case, tokens, target_per_client: float = RATE * 0.975, rounds: int = 5) -> int:
+def calibrate(base, case, tokens, target_per_client: float = RATE * 0.975) -> int:
     """The per-connection pause (ms) that offers about 19.5 req/s per client over 100 connections
-    (each request cycles to the next token, so every client gets 1/100 of the total). wrk waits for
-    each answer before its pause, so the pause is the cycle minus the answer's latency at that load:
-    probed until the rate is within 2% of the target (or `rounds` probes), never below half a cycle."""
-    target = target_per_client * len(tokens)
-    cycle_ms = 1000 * 100 / target
-    delay = int(cycle_ms)
-    for _ in range(rounds):
-        requests.post(base + "/__admin/reset", timeout=60)
-        probe = wrk.run(base, case, seconds=2, connections=100, delay_ms=delay, tokens=tokens)
-        if abs(probe.rps - target) <= 0.02 * target:
-            break
-        service_ms = max(0.0, 1000 * 100 / max(probe.rps, 1) - delay)
-        delay = max(int(cycle_ms - service_ms), int(cycle_ms / 2))
-    return delay
+    (each request cycles to the next token, so every client gets 1/100 of the total); the buckets
+    are reset before each probe."""
+    return wrk.pace(base, case, connections=100, target_rps=target_per_client * len(tokens), tokens=tokens,
+                    before_probe=lambda: requests.post(base + "/__admin/reset", timeout=60))
 
 
 def rate_limit_accuracy(workdir, say, server_args=()) -> dict:

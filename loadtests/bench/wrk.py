@@ -113,3 +113,22 @@ def run(base: str, case, *, seconds: float, connections: int, threads: int = 1, 
                      p50_ms=d["p50_us"] / 1000, p90_ms=d["p90_us"] / 1000, p99_ms=d["p99_us"] / 1000,
                      max_ms=d["max_us"] / 1000, errors=errors, ok=d["ok"], other=d["other"],
                      socket_errors=errors - d["status"])
+
+
+def pace(base: str, case, *, connections: int, target_rps: float, probes: int = 5, before_probe=None,
+         tokens=None) -> int:
+    """The mean pause (ms) per connection that offers about `target_rps` over `connections`. wrk
+    waits for each answer before pausing, so the pause is the cycle minus the answer's latency at
+    that load: probed (2 s each) until the rate is within 2% of the target or `probes` probes are
+    spent; never below half a cycle (a distorted probe must not make the next one flood)."""
+    cycle_ms = 1000 * connections / target_rps
+    delay = max(1, int(cycle_ms))
+    for _ in range(probes):
+        if before_probe is not None:
+            before_probe()
+        probe = run(base, case, seconds=2, connections=connections, delay_ms=delay, tokens=tokens)
+        if abs(probe.rps - target_rps) <= 0.02 * target_rps:
+            break
+        latency_ms = max(0.0, 1000 * connections / max(probe.rps, 1) - delay)
+        delay = max(1, round(cycle_ms - latency_ms), int(cycle_ms / 2))
+    return delay
