@@ -247,10 +247,11 @@ class MemoryBackend(Backend):
         self._meta[name] = dumps(value)
 
     def journal_append(self, entry, maxlen):
-        with self._guard:
-            self._journal.append(dumps(entry))
-            while len(self._journal) > maxlen:
-                self._journal.popleft()
+        if self._journal.maxlen != maxlen:
+            with self._guard:
+                if self._journal.maxlen != maxlen:
+                    self._journal = deque(self._journal, maxlen=maxlen)
+        self._journal.append(dumps(entry))  # a bounded deque drops its oldest in the same atomic step
 
     def journal_list(self) -> list:
         return [orjson.loads(e) for e in list(self._journal)]
