@@ -7,6 +7,7 @@ soap:Client fault "Unmarshalling Error: …" (HTTP 500), the way CXF/JAXB report
 from __future__ import annotations
 
 import re
+import threading
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -16,8 +17,17 @@ SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 NS = "https://api.cloudplan.nl/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                          huge_tree=False, remove_comments=True, remove_pis=True, collect_ids=False)
+_PARSER_OPTIONS = dict(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                       huge_tree=False, remove_comments=True, remove_pis=True, collect_ids=False)
+_THREAD = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    """One parser per server thread: an lxml parser serialises the threads that share it (its lock)."""
+    parser = getattr(_THREAD, "parser", None)
+    if parser is None:
+        parser = _THREAD.parser = etree.XMLParser(**_PARSER_OPTIONS)
+    return parser
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _MISMATCH = re.compile(r"Opening and ending tag mismatch: (\S+) line \d+ and (\S+)")
 
@@ -42,7 +52,7 @@ def parse_envelope(body: bytes) -> etree._Element:
     if not body.strip():
         raise unmarshalling("Premature end of file.")
     try:
-        root = etree.fromstring(body, _PARSER)
+        root = etree.fromstring(body, _parser())
     except etree.XMLSyntaxError as exc:
         raise unmarshalling(_syntax_message(exc)) from None
     docinfo = root.getroottree().docinfo
