@@ -9,7 +9,7 @@ PROFILE ?= capo-within-limits
 WORKERS ?= 0
 TEST_WORKERS ?= 2
 
-.PHONY: serve test fuzz soak load bench bench-deps system-deps venv clean
+.PHONY: serve test fuzz soak load bench bench-deps profile system-deps venv clean
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Python 3.11 is required (spyne 2.14 does not import on 3.12+): install python3.11"; exit 1; }
@@ -44,8 +44,19 @@ soak: $(STAMP) system-deps
 load: $(STAMP)
 	$(BIN)/python -m loadtests.run $(PROFILE) --workers $(WORKERS) $(ARGS)
 
-bench-deps: $(STAMP)
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	@touch $(BENCH_STAMP)
+
+bench-deps: $(BENCH_STAMP)
 	$(BIN)/python -m loadtests.bench.deps
+
+# Where a bench case's time goes in a running fieldsim (py-spy under wrk load): CASE=capo-project
+CASE ?= capo-project
+profile: $(BENCH_STAMP)
+	$(BIN)/python -m loadtests.bench.profile $(CASE) $(ARGS)
 
 bench: $(STAMP) system-deps
 	$(BIN)/python -m loadtests.bench $(ARGS)

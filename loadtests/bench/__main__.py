@@ -23,11 +23,10 @@ from pathlib import Path
 from loadtests.bench import cases as bench_cases
 from loadtests.bench import deps, report, wrk
 from loadtests.bench.peers import PEERS
-from loadtests.bench.procs import ROOT, Fieldsim, RedisServer
+from loadtests.bench.procs import NOLIMIT, ROOT, Fieldsim, RedisServer
 from loadtests.bench.ratelimit import rate_limit_accuracy
 
 WORK = ROOT / ".bench" / "run"
-NOLIMIT = "api_options:\n  capo:\n    rate_limit: false\n"
 
 
 def parse(argv):

@@ -14,6 +14,8 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 LOOPBACK = "127.0.0.1"
+# The throughput config: CAPO's 20 req/s per client would cap any single-token load.
+NOLIMIT = "api_options:\n  capo:\n    rate_limit: false\n"
 
 
 def free_port() -> int:
