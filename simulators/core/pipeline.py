@@ -11,7 +11,7 @@ import traceback
 
 from flask import Flask, Response, g, request
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
 
 from simulators.core import clock
 from simulators.core.api import json_error
@@ -79,7 +79,7 @@ def _read_body(req, limit: int) -> bytes:
         # HTTP/1.1: no Content-Length and no Transfer-Encoding means no body. Read from the environ:
         # werkzeug's content_length parse was ~3% of a CAPO GET.
         return _keep_body(req, b"")
-    length = req.content_length
+    length = _declared_length(req)
     if length is not None and length > limit:
         _forget_body(req)
         raise RequestEntityTooLarge()
@@ -87,12 +87,24 @@ def _read_body(req, limit: int) -> bytes:
         # chunked: werkzeug's stream would stop quietly at the limit; read past it to tell
         body = environ["wsgi.input"].read(limit + 1)
     else:
-        # exactly the declared length: read(limit + 1) made io allocate a 20 MB buffer per request
-        body = req.stream.read(length)
+        # Exactly the declared length, straight from the server (PEP 3333): werkzeug's stream cost
+        # ~4% of a Cloudplan request, and read(limit + 1) had io allocate 20 MB per request.
+        body = environ["wsgi.input"].read(length)
+        if len(body) < length:  # the client went away mid-body (werkzeug's stream: a bare 400)
+            raise ClientDisconnected(f"Request body ended after {len(body)} of the {length} bytes "
+                                     "its Content-Length announced")
     if len(body) > limit:
         _forget_body(req)
         raise RequestEntityTooLarge()
     return _keep_body(req, body)
+
+
+def _declared_length(req) -> int | None:
+    """Content-Length as werkzeug reads it (None with Transfer-Encoding), plain digits parsed here."""
+    raw = req.environ.get("CONTENT_LENGTH", "")
+    if raw.isascii() and raw.isdigit() and "HTTP_TRANSFER_ENCODING" not in req.environ:
+        return int(raw)
+    return req.content_length
 
 
 def _keep_body(req, body: bytes) -> bytes:

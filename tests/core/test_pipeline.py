@@ -129,3 +129,34 @@ def test_routes_are_matched_once_per_path_and_method_and_refusals_are_never_reme
     for n in range(10):
         client.get(f"/api/capo/project/{n}", headers=auth)
     assert len(app._routes) <= 3
+
+
+def test_a_body_cut_short_of_its_content_length_is_a_400_and_changes_nothing():
+    """simulators/core/pipeline.py _read_body reads the declared length straight from the server:
+    fewer bytes than Content-Length (the client went away mid-body) is a 400 in the provider's
+    format that says so, and the truncated body is never applied."""
+    import io
+    import json
+
+    from werkzeug.test import EnvironBuilder
+
+    from simulators.app import create_app
+    from simulators.core.config import Config
+
+    app = create_app(Config(apis=("capo",)))
+    auth = {"Authorization": "Bearer capo-netbeheerder-demo", "x-email": "planner@example.nl"}
+    client = app.test_client()
+    pid = client.get("/api/capo/project", headers=auth).get_json()[0]["projectId"]
+    before = client.get(f"/api/capo/project/{pid}", headers=auth).get_json()
+    body = json.dumps({"omschrijving": "half a change"}).encode()
+    environ = EnvironBuilder(path=f"/api/capo/project/{pid}", method="PATCH", headers=auth,
+                             content_type="application/json").get_environ()
+    environ.update({"wsgi.input": io.BytesIO(body[:10]), "CONTENT_LENGTH": str(len(body))})
+    started = []
+    out = b"".join(app(environ, lambda status, headers, exc=None: started.append(status)))
+    assert started[0].startswith("400")
+    assert json.loads(out) == {"message": f"Request body ended after 10 of the {len(body)} bytes its "
+                                          "Content-Length announced"}
+    assert client.get(f"/api/capo/project/{pid}", headers=auth).get_json() == before
+    whole = client.patch(f"/api/capo/project/{pid}", headers=auth, data=body, content_type="application/json")
+    assert whole.status_code == 200 and whole.get_json()["omschrijving"] == "half a change"
