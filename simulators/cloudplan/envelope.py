@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import threading
+from itertools import islice
+from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -28,7 +30,17 @@ def _parser() -> etree.XMLParser:
     if parser is None:
         parser = _THREAD.parser = etree.XMLParser(**_PARSER_OPTIONS)
     return parser
+
+
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_PLAIN_DECL = re.compile(rb"""<\?xml\s+version\s*=\s*["']1\.0["'](?:\s+encoding\s*=\s*["']([A-Za-z0-9._-]+)["'])?"""
+                         rb"""(?:\s+standalone\s*=\s*["'](?:yes|no)["'])?\s*\?>""")
+_XMLNS = re.compile(rb"""xmlns(?::[^\s=]*)?\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# Namespace names the expat path takes as written; libxml2 judges any other (it refuses some
+# that expat takes, e.g. one that is not a valid URI).
+_PLAIN_NAMESPACES = {v.encode() for v in (SOAP11, SOAP12, NS, XSI, "http://www.w3.org/2001/XMLSchema", "")}
+PLAIN_MAX_ELEMENTS = 200  # under libxml2's depth limit (256)
+PLAIN_MAX_BYTES = 32 * 1024  # under libxml2's longest name (50,000) and text node (10 MB)
 _MISMATCH = re.compile(r"Opening and ending tag mismatch: (\S+) line \d+ and (\S+)")
 
 
@@ -45,24 +57,20 @@ def unmarshalling(message: str) -> Fault:
     return Fault("Unmarshalling Error: " + message)
 
 
-def parse_envelope(body: bytes) -> etree._Element:
+def parse_envelope(body: bytes):
     """CP-F-1, CP-F-3: the operation element inside a SOAP 1.1 Body, or a Fault."""
     if _DTD.search(body):
         raise unmarshalling("DOCTYPE is not allowed: DTDs and entity declarations are refused")
     if not body.strip():
         raise unmarshalling("Premature end of file.")
-    try:
-        root = etree.fromstring(body, _parser())
-    except etree.XMLSyntaxError as exc:
-        raise unmarshalling(_syntax_message(exc)) from None
-    docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None:  # e.g. UTF-16, which the byte scan misses
-        raise unmarshalling("DOCTYPE is not allowed: DTDs and entity declarations are refused")
+    root = _read_plain(body)
+    if root is None:
+        root = _read_libxml2(body)
     if root.tag == f"{{{SOAP12}}}Envelope":
         raise Fault("Wrong SOAP version: this endpoint speaks SOAP 1.1", code="VersionMismatch")
     if root.tag != f"{{{SOAP11}}}Envelope":
         raise unmarshalling(f'unexpected element {_qname(root)}. Expected elements are <{{{SOAP11}}}Envelope>')
-    for header in root.iterchildren(f"{{{SOAP11}}}Header"):
+    for header in [c for c in root if c.tag == f"{{{SOAP11}}}Header"]:
         must = [c.tag for c in header if isinstance(c.tag, str) and c.get(f"{{{SOAP11}}}mustUnderstand") in ("1", "true")]
         if must:  # no header blocks are understood here (SOAP 1.1 section 4.2.3)
             raise Fault(f"MustUnderstand headers: [{', '.join(must)}] are not understood.", code="MustUnderstand")
@@ -73,6 +81,50 @@ def parse_envelope(body: bytes) -> etree._Element:
     if len(ops) != 1:
         raise unmarshalling("the SOAP Body must contain exactly one operation element")
     return ops[0]
+
+
+def _read_plain(body: bytes):
+    """The tree as expat reads it (xml.etree), or None where only libxml2 may answer.
+
+    Why two parsers: lxml lets the GIL go twice per parse (taking its parser lock, then parsing),
+    and with 16 server threads every release hands the GIL to another request (two such releases
+    cost a CAPO GET 27% of its throughput); expat keeps it. libxml2 stays the reference: it reads
+    whatever expat refuses (and words the error, CP-F-1), any encoding but UTF-8 (where the DOCTYPE
+    byte scan could miss, CP-F-3), XML 1.1, and any body big enough to reach one of its limits
+    (depth, name length, text size), and any namespace name it might judge differently.
+    tests/cloudplan/test_envelope_parsers.py holds the two readers to the same answers."""
+    if body[:1] != b"<" or len(body) > PLAIN_MAX_BYTES:
+        return None  # a BOM, leading junk or a large body: libxml2's business
+    if body.startswith(b"<?xml"):
+        decl = _PLAIN_DECL.match(body)
+        if decl is None or (decl.group(1) or b"utf-8").lower() != b"utf-8":
+            return None
+    if not _namespace_names(body) <= _PLAIN_NAMESPACES:
+        return None
+    parser = ElementTree.XMLParser()
+    try:
+        parser.feed(body)
+        root = parser.close()
+    except ElementTree.ParseError:
+        return None
+    if len(list(islice(root.iter(), PLAIN_MAX_ELEMENTS + 1))) > PLAIN_MAX_ELEMENTS:
+        return None
+    return root
+
+
+def _namespace_names(body: bytes) -> set:
+    return {m.group(1) if m.group(2) is None else m.group(2) for m in _XMLNS.finditer(body)}
+
+
+def _read_libxml2(body: bytes):
+    try:
+        root = etree.fromstring(body, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise unmarshalling(_syntax_message(exc)) from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:  # e.g. UTF-16, which the byte scan misses
+        raise unmarshalling("DOCTYPE is not allowed: DTDs and entity declarations are refused")
+    return root
 
 
 def _syntax_message(exc: etree.XMLSyntaxError) -> str:
@@ -88,7 +140,7 @@ def _syntax_message(exc: etree.XMLSyntaxError) -> str:
 
 
 def _qname(el) -> str:
-    q = etree.QName(el)
+    q = etree.QName(el.tag)  # the tag, not the element: both parsers' elements have one
     return f'(uri:"{q.namespace or ""}", local:"{q.localname}")'
 
 
@@ -113,13 +165,13 @@ def tagged_children(el, allowed) -> list:
     if out:
         own = el.text
         if own and own.strip():
-            raise unmarshalling(f"unexpected text in <{etree.QName(el).localname}>")
+            raise unmarshalling(f"unexpected text in <{etree.QName(el.tag).localname}>")
     return out
 
 
 def text(el) -> str:
     if len(el):
-        raise unmarshalling(f"unexpected element {_qname(el[0])} inside <{etree.QName(el).localname}>")
+        raise unmarshalling(f"unexpected element {_qname(el[0])} inside <{etree.QName(el.tag).localname}>")
     return el.text or ""
 
 
