@@ -39,7 +39,8 @@ class Peer:
         self.dir.mkdir(parents=True)
         cmd, ready = self.prepare(cases)
         log = open(self.dir / "peer.log", "ab")
-        self.proc = subprocess.Popen(cmd, cwd=self.cwd or self.dir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(cmd, cwd=self.cwd or self.dir, stdout=log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
         try:
             wait_http(ready, self.proc, 90, ok=(200, 404))
         except RuntimeError as exc:
@@ -178,6 +179,7 @@ class FlaskStub(Peer):
     """fieldsim's Flask class on fieldsim's server and threads, each case's answer from memory
     (loadtests/bench/flask_stub.py): the floor of the framework fieldsim is built on."""
     name = "flask"
+    cwd = ROOT  # where `python -m loadtests...` finds the module
 
     def prepare(self, cases):
         index = {}
@@ -188,7 +190,6 @@ class FlaskStub(Peer):
         cmd = [sys.executable, "-m", "loadtests.bench.flask_stub", str(self.dir), str(self.port), self.server,
                str(self.threads)]
         return cmd, self.base + "/"
-    cwd = ROOT  # where `python -m loadtests...` finds the module
 
 
 PEERS = (WireMock, Prism, Nginx, FlaskStub)

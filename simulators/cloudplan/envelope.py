@@ -7,7 +7,6 @@ soap:Client fault "Unmarshalling Error: …" (HTTP 500), the way CXF/JAXB report
 from __future__ import annotations
 
 import re
-import threading
 from itertools import islice
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
@@ -19,19 +18,8 @@ SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 NS = "https://api.cloudplan.nl/"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
-_PARSER_OPTIONS = dict(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                       huge_tree=False, remove_comments=True, remove_pis=True, collect_ids=False)
-_THREAD = threading.local()
-
-
-def _parser() -> etree.XMLParser:
-    """One parser per server thread: an lxml parser serialises the threads that share it (its lock)."""
-    parser = getattr(_THREAD, "parser", None)
-    if parser is None:
-        parser = _THREAD.parser = etree.XMLParser(**_PARSER_OPTIONS)
-    return parser
-
-
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                          huge_tree=False, remove_comments=True, remove_pis=True, collect_ids=False)
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _PLAIN_DECL = re.compile(rb"""<\?xml\s+version\s*=\s*["']1\.0["'](?:\s+encoding\s*=\s*["']([A-Za-z0-9._-]+)["'])?"""
                          rb"""(?:\s+standalone\s*=\s*["'](?:yes|no)["'])?\s*\?>""")
@@ -118,7 +106,7 @@ def _namespace_names(body: bytes) -> set:
 
 def _read_libxml2(body: bytes):
     try:
-        root = etree.fromstring(body, _parser())
+        root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise unmarshalling(_syntax_message(exc)) from None
     docinfo = root.getroottree().docinfo
