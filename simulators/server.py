@@ -34,9 +34,10 @@ def banner(config: Config, runtime) -> str:
 
 
 class FieldsimServer(BaseApplication):
-    def __init__(self, config: Config, print_banner: bool = True):
+    def __init__(self, config: Config, print_banner: bool = True, app=None):
         self.config_obj = config
         self.print_banner = print_banner
+        self.app = app  # a WSGI app to serve instead of fieldsim's (the bench's Flask stub)
         super().__init__()
 
     def load_config(self):
@@ -61,6 +62,8 @@ class FieldsimServer(BaseApplication):
             self.cfg.set("control_socket_disable", True)
 
     def load(self):
+        if self.app is not None:
+            return self.app
         from simulators.app import create_app
         app = create_app(self.config_obj)
         if self.print_banner:
@@ -110,13 +113,13 @@ def _granian_loader(config: Config, preloaded):
     return load
 
 
-def serve_granian(config: Config, print_banner: bool) -> None:
+def serve_granian(config: Config, print_banner: bool, app=None) -> None:
     from granian.constants import Interfaces
     from granian.http import HTTP1Settings
     from granian.log import LogLevels
     from granian.server import Server
     from simulators.app import create_app
-    preloaded = create_app(config) if config.workers == 1 else None
+    preloaded = app or (create_app(config) if config.workers == 1 else None)
     if print_banner and preloaded is not None:
         print(banner(config, preloaded.fieldsim), flush=True)
     elif print_banner:
@@ -132,12 +135,13 @@ def serve_granian(config: Config, print_banner: bool) -> None:
     server.serve(target_loader=_granian_loader(config, preloaded))
 
 
-def serve(config: Config, print_banner: bool = True) -> None:
+def serve(config: Config, print_banner: bool = True, app=None) -> None:
+    """Serve fieldsim, or `app` (any WSGI app, one worker) with exactly fieldsim's server set-up."""
     sys.argv = sys.argv[:1]  # gunicorn must not parse our flags
     limit_malloc_arenas()
     if config.server == "granian":
-        return serve_granian(config, print_banner)
+        return serve_granian(config, print_banner, app)
     if print_banner and config.workers > 1:
         print_banner_before_fork(config)
         print_banner = False
-    FieldsimServer(config, print_banner).run()
+    FieldsimServer(config, print_banner, app).run()

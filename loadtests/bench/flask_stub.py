@@ -14,6 +14,8 @@ from pathlib import Path
 from flask import Response, request
 
 from simulators.app import FieldsimFlask
+from simulators.core.config import Config
+from simulators.server import serve
 
 CASE_HEADER = "X-Bench-Case"
 
@@ -35,30 +37,7 @@ def build(directory: Path) -> FieldsimFlask:
     return app
 
 
-def serve(app, port: int, server: str, threads: int) -> None:
-    """The same server set-up as `fieldsim serve` (simulators/server.py), one process."""
-    if server == "granian":
-        from granian.constants import Interfaces
-        from granian.log import LogLevels
-        from granian.server import Server
-        Server("flask-stub", address="127.0.0.1", port=port, interface=Interfaces.WSGI, workers=1,
-               blocking_threads=threads, log_level=LogLevels.error).serve(target_loader=lambda _t: app)
-        return
-    from gunicorn.app.base import BaseApplication
-
-    class Stub(BaseApplication):
-        def load_config(self):
-            for key, value in {"bind": f"127.0.0.1:{port}", "workers": 1, "threads": threads,
-                               "worker_class": "gthread", "loglevel": "error"}.items():
-                self.cfg.set(key, value)
-
-        def load(self):
-            return app
-
-    sys.argv = sys.argv[:1]
-    Stub().run()
-
-
 if __name__ == "__main__":
     root, port, server, threads = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-    serve(build(root), port, server, threads)
+    # fieldsim's own server set-up (simulators/server.py), serving the stub instead of fieldsim
+    serve(Config(port=port, server=server, threads=threads), print_banner=False, app=build(root))
