@@ -85,7 +85,7 @@ def _read_body(req, limit: int) -> bytes:
         raise RequestEntityTooLarge()
     elif length is None:
         # chunked: werkzeug's stream would stop quietly at the limit; read past it to tell
-        body = environ["wsgi.input"].read(limit + 1)
+        body = _read_capped(environ["wsgi.input"], limit + 1)
     else:
         # Exactly the declared length, straight from the server (PEP 3333): werkzeug's stream cost
         # ~4% of a Cloudplan request, and read(limit + 1) had io allocate 20 MB per request.
@@ -97,6 +97,22 @@ def _read_body(req, limit: int) -> bytes:
         _forget_body(req)
         raise RequestEntityTooLarge()
     return _keep_body(req, body)
+
+
+READ_PIECE = 64 * 1024
+
+
+def _read_capped(stream, cap: int) -> bytes:
+    """At most `cap` bytes of a body of unknown length, in pieces: one read(cap) has io allocate
+    all of `cap` (20 MB) before it reads a byte."""
+    pieces, size = [], 0
+    while size < cap:
+        piece = stream.read(min(READ_PIECE, cap - size))
+        if not piece:
+            break
+        pieces.append(piece)
+        size += len(piece)
+    return b"".join(pieces)
 
 
 def _declared_length(req) -> int | None:

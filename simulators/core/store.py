@@ -124,7 +124,8 @@ class Backend:
 
     def meta_read(self, name, default=None):
         """meta_get as of the start of the current request (fresh outside one). For reads only:
-        a read-modify-write under lock() must use meta_get."""
+        the value may be shared with other readers; a read-modify-write under lock() must use
+        meta_get."""
         snapshot = _META_SNAPSHOT.get()
         if snapshot is None:
             return self.meta_get(name, default)
@@ -178,6 +179,7 @@ class MemoryBackend(Backend):
         self._data: dict[tuple[str, str], dict[str, bytes]] = {}
         self._counters: dict[tuple[str, str], int] = {}
         self._meta: dict[str, bytes] = {}
+        self._meta_read: dict[str, tuple[bytes, Any]] = {}  # name -> (raw, decoded), for meta_read
         self._journal: deque = deque()
         self._buckets: dict[str, tuple[float, float]] = {}
         self._inflight: dict[str, int] = {}
@@ -246,15 +248,28 @@ class MemoryBackend(Backend):
     def meta_put(self, name, value):
         self._meta[name] = dumps(value)
 
+    def meta_read(self, name, default=None):
+        # Every request reads faults and clock: decode each document once per version of it, not
+        # once per request (readers never change what meta_read hands out; see Backend.meta_read).
+        raw = self._meta.get(name)
+        if raw is None:
+            return default
+        seen = self._meta_read.get(name)
+        if seen is None or seen[0] is not raw:
+            seen = self._meta_read[name] = (raw, orjson.loads(raw))
+        return seen[1]
+
     def journal_append(self, entry, maxlen):
         if self._journal.maxlen != maxlen:
             with self._guard:
                 if self._journal.maxlen != maxlen:
                     self._journal = deque(self._journal, maxlen=maxlen)
-        self._journal.append(dumps(entry))  # a bounded deque drops its oldest in the same atomic step
+        # The entry as built (nobody changes it after), serialised only when read: a bounded deque
+        # drops its oldest in the same atomic step.
+        self._journal.append(entry)
 
     def journal_list(self) -> list:
-        return [orjson.loads(e) for e in list(self._journal)]
+        return [orjson.loads(dumps(e)) for e in list(self._journal)]  # copies, as from redis
 
     def journal_clear(self):
         self._journal.clear()

@@ -160,3 +160,50 @@ def test_a_body_cut_short_of_its_content_length_is_a_400_and_changes_nothing():
     assert client.get(f"/api/capo/project/{pid}", headers=auth).get_json() == before
     whole = client.patch(f"/api/capo/project/{pid}", headers=auth, data=body, content_type="application/json")
     assert whole.status_code == 200 and whole.get_json()["omschrijving"] == "half a change"
+
+
+def test_a_chunked_body_is_read_whole_in_pieces_and_refused_past_the_limit():
+    """_read_body on a body without Content-Length (Transfer-Encoding: chunked) reads it in pieces
+    up to one byte past max_body_bytes: a body under the limit arrives whole (every piece, in
+    order), one over it is a 413 that changes nothing."""
+    import io
+    import json
+
+    from werkzeug.test import EnvironBuilder
+
+    from simulators.app import create_app
+    from simulators.core import pipeline
+    from simulators.core.config import Config
+
+    class Trickle(io.RawIOBase):  # a server's input that hands out a few bytes per read
+        def __init__(self, data):
+            self.data, self.reads = data, []
+
+        def read(self, n=-1):
+            self.reads.append(n)
+            piece, self.data = self.data[:7], self.data[7:]
+            return piece
+
+    app = create_app(Config(apis=("capo",), max_body_bytes=4096))
+    auth = {"Authorization": "Bearer capo-netbeheerder-demo", "x-email": "planner@example.nl"}
+    client = app.test_client()
+    pid = client.get("/api/capo/project", headers=auth).get_json()[0]["projectId"]
+
+    def patch(body: bytes):
+        environ = EnvironBuilder(path=f"/api/capo/project/{pid}", method="PATCH", headers=auth,
+                                 content_type="application/json").get_environ()
+        stream = Trickle(body)
+        environ.update({"wsgi.input": stream, "HTTP_TRANSFER_ENCODING": "chunked"})
+        environ.pop("CONTENT_LENGTH", None)
+        started = []
+        out = b"".join(app(environ, lambda status, headers, exc=None: started.append(status)))
+        return started[0], json.loads(out), stream
+
+    status, out, stream = patch(json.dumps({"omschrijving": "in stukjes aangeleverd"}).encode())
+    assert status.startswith("200") and out["omschrijving"] == "in stukjes aangeleverd"
+    assert max(stream.reads) <= pipeline.READ_PIECE
+    before = client.get(f"/api/capo/project/{pid}", headers=auth).get_json()
+    status, out, stream = patch(json.dumps({"omschrijving": "x" * 5000}).encode())
+    assert status.startswith("413") and "4096 bytes" in out["message"]
+    assert sum(1 for _ in stream.reads) <= 4097 // 7 + 1  # stopped one byte past the limit
+    assert client.get(f"/api/capo/project/{pid}", headers=auth).get_json() == before
