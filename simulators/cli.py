@@ -12,7 +12,8 @@ def _serve_parser(sub):
     p = sub.add_parser("serve", help="serve the simulated APIs (gunicorn or granian)")
     p.add_argument("--host", default=None, help="bind address (default 127.0.0.1: loopback only)")
     p.add_argument("--port", type=int, default=None, help="port (default 8080)")
-    p.add_argument("--api", action="append", choices=API_NAMES, help="serve only this API (repeatable)")
+    p.add_argument("--api", action="extend", nargs="+", choices=API_NAMES, metavar="NAME",
+                   help=f"serve only these APIs: --api capo werkbon, or --api capo --api werkbon ({', '.join(API_NAMES)})")
     p.add_argument("--seed", type=int, default=None, help="demo data seed (default 42)")
     p.add_argument("--scale", choices=("small", "medium", "large"), default=None)
     p.add_argument("--state", default=None, help="memory | sqlite:///PATH | redis://HOST:PORT/DB")

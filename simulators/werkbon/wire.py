@@ -92,11 +92,19 @@ def filters() -> list[tuple[str, str, str]]:
     return list(zip(keys, values, ops))
 
 
-def flag(name: str, default: bool) -> bool:
+FLAG_VALUES = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
+def flag(name: str, default: bool, code: int = 1007) -> bool:
+    """A boolean query parameter. Anything but true/false (1/0, yes/no) is refused with `code`:
+    read as true, a typo in delete_all=fals would empty the whole entity."""
     value = request.args.get(name)
     if value is None or value == "":
         return default
-    return value.strip().lower() not in ("false", "0", "no")
+    try:
+        return FLAG_VALUES[value.strip().lower()]
+    except KeyError:
+        raise WbError(code, f"{name} must be true or false, not {value!r}") from None
 
 
 # ---- serialisation ---------------------------------------------------------------------------
@@ -160,7 +168,7 @@ def build_blueprint(api) -> Blueprint:
             acc, request.args.get("row_id"), request.args.get("workorder_no"), flag("ClearMaterials", False),
             body_records()),
         ("GET", "DeleteEntity"): lambda acc: model.delete_entity(
-            acc, request.args.get("entity", ""), flag("delete_all", False), delete_keys()),
+            acc, request.args.get("entity", ""), flag("delete_all", False, 1600), delete_keys()),
         ("GET", "numbers"): lambda acc: model.next_number(acc, request.args.get("table")),
         ("GET", "values"): lambda acc: model.values(
             acc, request.args.get("val_entity"), request.args.get("val_primary"), request.args.get("val_column")),

@@ -77,6 +77,27 @@ def test_wb_ent_1_delete_entity(wb):
     assert wb.ok("GET", "relations") == []
 
 
+@pytest.mark.parametrize("typo", ["fals", "maybe", "ja", "2"])
+def test_wb_ent_1_a_delete_all_that_is_not_a_boolean_is_1600_and_deletes_nothing(wb, typo):
+    """WB-ENT-1 / WB-ERR-3: delete_all is a required boolean (spec, DeleteEntity); any other value
+    is refused with 1600 and nothing is deleted (read as true, a typo emptied the whole entity)."""
+    before = wb.ok("GET", "employees")
+    got = wb.code("GET", "DeleteEntity", {"delete_all": typo, "entity": "employee", "key": "number",
+                                          "value": before[0]["number"]})
+    assert got == {"code": 1600, "messages": [f"delete_all must be true or false, not '{typo}'"], "response": None}
+    assert wb.ok("GET", "employees") == before
+
+
+def test_wb_wo_2_an_update_status_that_is_not_a_boolean_is_refused_and_flips_nothing(wb):
+    """WB-WO-2: update_status is a boolean; `abc` is refused (1007) instead of being read as true,
+    so no Compleet order becomes Afgehandeld."""
+    before = wb.ok("GET", "GetWorkorders", {"update_status": "false"})
+    got = wb.code("GET", "GetWorkorders", {"update_status": "abc"})
+    assert got == {"code": 1007, "messages": ["update_status must be true or false, not 'abc'"], "response": None}
+    assert wb.ok("GET", "GetWorkorders", {"update_status": "false"}) == before
+    assert any(o["status"] == "Compleet" for o in before)
+
+
 def test_wb_ent_1_delete_object_part_by_composite_key(wb):
     q = [("delete_all", "false"), ("entity", "object_part"), ("key[]", "prt_code"), ("value[]", "0010"),
          ("key[]", "obj_code"), ("value[]", "OBJ1")]
