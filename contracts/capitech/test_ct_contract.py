@@ -47,8 +47,9 @@ def select(records, f):
             keep &= r["externalStatusCode"] in codes
         if f.get("lastUpdatedGreaterThanOrEqualToFilter"):
             keep &= r["lastUpdatedOn"][:10] >= f["lastUpdatedGreaterThanOrEqualToFilter"]
-        if f.get("lastApprovedOrUpdatedFilter"):
-            keep &= r["lastUpdatedOn"] >= f["lastApprovedOrUpdatedFilter"][:19]
+        if f.get("lastApprovedOrUpdatedFilter"):  # created, changed or approved since (CT-TT-5)
+            events = [r["lastUpdatedOn"]] + [r[f"approvedLevel{n}On"] for n in ("One", "Two", "Three", "Four")]
+            keep &= max(e for e in events if e) >= f["lastApprovedOrUpdatedFilter"][:19]
         if keep:
             out.append(r)
     return out

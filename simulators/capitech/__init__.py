@@ -75,19 +75,18 @@ class CapitechAPI(SimulatedAPI):
         return {"dataset": self._params(), **self.state.export()}
 
     def import_state(self, data) -> None:
-        if not isinstance(data, dict):
-            raise AdminError("capitech: state must be a JSON object as exported by GET /__admin/state/capitech")
-        params = data.get("dataset")
+        params = data.get("dataset") if isinstance(data, dict) else None
         if params is not None and params != self._params():
             raise AdminError(f"capitech: state was exported from dataset {params}, this server runs {self._params()}")
-        self.state.load({k: v for k, v in data.items() if k != "dataset"})
+        super().import_state({k: v for k, v in data.items() if k != "dataset"} if isinstance(data, dict) else data)
+
+    def state_replaced(self) -> None:
         self.model._overlays.clear()
         self.model._added.clear()
 
     def reset(self) -> None:
         super().reset()
-        self.model._overlays.clear()
-        self.model._added.clear()
+        self.state_replaced()
 
     def load_scenario(self, payload) -> dict:
         """{"transactions": [records in the wire format], "approve": [approve bodies],

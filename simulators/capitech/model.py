@@ -259,14 +259,17 @@ class CapitechModel(ApiModel):
         return tuple(out)
 
     @staticmethod
-    def last_updated(cd: ClientData, r: int, uid: int, approvals: tuple, ov: Overlay) -> int:
-        """CT-TT-10: creation, or the latest change or approval since."""
+    def last_updated(cd: ClientData, r: int, uid: int, ov: Overlay) -> int:
+        """CT-TT-10 lastUpdatedOn: creation, or the latest change since. An approval is no change:
+        the seed's record was approved at 11:25 and still shows lastUpdatedOn 07:01."""
         t = cd.cols["created"][r] * 60
-        for a in approvals:
-            if a is not None and a[1] > t:
-                t = a[1]
         touched = ov.touch.get(uid)
         return max(t, touched[0]) if touched else t
+
+    @staticmethod
+    def last_approved_or_updated(updated: int, approvals: tuple) -> int:
+        """CT-TT-5 lastApprovedOrUpdatedFilter: the latest of creation, change and approval."""
+        return max([updated] + [a[1] for a in approvals if a is not None])
 
     # -- CT-TT: getTimeTransactions ---------------------------------------------------------
     def check_period(self, q: Query) -> None:
@@ -371,6 +374,9 @@ class CapitechModel(ApiModel):
         for uid, (at, _) in ov.touch.items():
             if at >= since and (r := cd.r_of_uid(uid)) is not None:
                 found.add(r)
+        for uid, levels in ov.appr.items():  # approvals made through the admin API
+            if any(at >= since for _, at in levels.values()) and (r := cd.r_of_uid(uid)) is not None:
+                found.add(r)
         return sorted(r for r in found if lo <= r < hi)
 
     @staticmethod
@@ -388,10 +394,11 @@ class CapitechModel(ApiModel):
         ext = ov.ext.get(uid)
         if not ext_matches(ext, q.ext_codes, q.include_null):
             return  # CT-TT-4
-        updated = self.last_updated(cd, r, uid, appr, ov)
+        updated = self.last_updated(cd, r, uid, ov)
         if q.updated_from is not None and updated < day_number(q.updated_from) * DAY * 60:
             return  # CT-TT-5, date only
-        if q.approved_or_updated_from is not None and updated < local_naive_seconds(q.approved_or_updated_from):
+        if (q.approved_or_updated_from is not None and self.last_approved_or_updated(updated, appr)
+                < local_naive_seconds(q.approved_or_updated_from)):
             return  # CT-TT-5, date and time
         touched = ov.touch.get(uid)
         corr = touched[1] if touched else None
@@ -450,7 +457,8 @@ class CapitechModel(ApiModel):
         return cd
 
     def approve(self, client_id: int, uids: list, level: int, by: str | None) -> list[dict]:
-        """A manager approves registrations at a level (1-4) now; lastUpdatedOn moves (CT-TT-10)."""
+        """A manager approves registrations at a level (1-4) now. lastUpdatedOn and correlationId
+        stay (CT-TT-10: an approval is no change); lastApprovedOrUpdatedFilter finds them (CT-TT-5)."""
         found = self._resolve(self.admin_client(client_id), uids)
         now = self.now_local()
 
@@ -458,7 +466,6 @@ class CapitechModel(ApiModel):
             for u, (c, r) in zip(uids, found):
                 who = by or (c.departments[c.cols["dept"][r]][2] if level == 1 else c.payroll_user) or "admin"
                 doc["appr"].setdefault(str(u), {})[str(level)] = [who, now]
-                doc["touch"][str(u)] = [now, str(uuid.uuid4())]
         self._write_overlay(client_id, change)
         return [{"uid": u, "level": level, "approvedOn": from_local_seconds(now)} for u in uids]
 

@@ -95,11 +95,12 @@ def build_admin(runtime) -> Blueprint:
         for rule in faults:  # validate all before changing anything
             validate(rule, runtime.faults.api_names)
         result = {}
-        if doc.get("clock") is not None:
-            result["clock"] = runtime.clock.apply(doc["clock"])
-        result["faults"] = [runtime.faults.add(r) for r in faults]
-        for name in runtime.apis:
-            if doc.get(name) is not None:
+        sections = [name for name in runtime.apis if doc.get(name) is not None]
+        with runtime.all_or_nothing(sections):  # a scenario that fails changes nothing
+            if doc.get("clock") is not None:
+                result["clock"] = runtime.clock.apply(doc["clock"])
+            result["faults"] = [runtime.faults.add(r) for r in faults]
+            for name in sections:
                 result[name] = runtime.apis[name].load_scenario(doc[name])
         return json_response(result)
 
@@ -134,16 +135,19 @@ def build_admin(runtime) -> Blueprint:
             raise AdminError(f"no fault rule with id {rule_id!r}", status=404)
         return json_response({"status": "ok", "deleted": rule_id})
 
+    def journal_filters() -> tuple:
+        a = request.args
+        if a.get("api"):
+            api_or_400(a["api"])
+        return a.get("api"), a.get("path"), a.get("method"), a.get("since")
+
     @bp.get("/requests")
     def requests_list():
-        a = request.args
-        if a.get("api") and a["api"] not in runtime.apis:
-            raise AdminError(f"unknown api {a['api']!r}; served here: {', '.join(runtime.apis)}")
-        return json_response(runtime.journal.list(a.get("api"), a.get("path"), a.get("method"), a.get("since")))
+        return json_response(runtime.journal.list(*journal_filters()))
 
     @bp.delete("/requests")
     def requests_clear():
-        runtime.journal.clear()
+        runtime.journal.clear(*journal_filters())  # only what the filters select, like GET
         return json_response({"status": "ok"})
 
     @bp.get("/state/<name>")
@@ -153,7 +157,9 @@ def build_admin(runtime) -> Blueprint:
     @bp.put("/state/<name>")
     def state_import(name):
         api = api_or_400(name, 404)
-        api.import_state(body_document())
+        document = body_document()
+        with runtime.all_or_nothing([name]):
+            api.import_state(document)
         return json_response({"status": "ok", "api": name})
 
     @bp.get("/ratelimits")

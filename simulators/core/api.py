@@ -23,6 +23,24 @@ def json_error(message: str, status: int) -> Response:
     return Response(json.dumps({"message": message}), status=status, mimetype="application/json")
 
 
+def check_state_document(api: str, data) -> None:
+    """PUT /__admin/state/<api> takes what GET exports, {"collections": {name: {id: document}},
+    "counters": {name: int}}; anything else is a 400 that names the problem and replaces nothing."""
+    from simulators.core.errors import AdminError
+    hint = f"expected the JSON object GET /__admin/state/{api} exports"
+    if not isinstance(data, dict) or not isinstance(data.get("collections"), dict):
+        raise AdminError(f"{api}: state needs \"collections\", an object of collections; {hint}")
+    unknown = sorted(set(data) - {"collections", "counters"})
+    if unknown:
+        raise AdminError(f"{api}: unknown key(s) {unknown} in the state; {hint}")
+    for name, docs in data["collections"].items():
+        if not isinstance(docs, dict):
+            raise AdminError(f"{api}: collections.{name} must be an object of documents by id; {hint}")
+    counters = data.get("counters", {})
+    if not isinstance(counters, dict) or any(type(v) is not int for v in counters.values()):
+        raise AdminError(f"{api}: counters must be an object of integers; {hint}")
+
+
 @dataclass
 class RateLimit:
     """Token bucket (rate per second, burst capacity) plus a cap on requests in flight."""
@@ -108,10 +126,20 @@ class SimulatedAPI:
         return self.state.export()
 
     def import_state(self, data: dict) -> None:
-        if not isinstance(data, dict):
-            from simulators.core.errors import AdminError
-            raise AdminError(f"{self.name}: state must be a JSON object as exported by GET /__admin/state/{self.name}")
+        check_state_document(self.name, data)
         self.state.load(data)
+        self.state_replaced()
+
+    def snapshot_state(self):
+        """The whole stored state, for restore_state when an admin change fails half-way."""
+        return self.runtime.backend.snapshot_api(self.name)
+
+    def restore_state(self, snapshot) -> None:
+        self.runtime.backend.restore_api(self.name, snapshot)
+        self.state_replaced()
+
+    def state_replaced(self) -> None:
+        """The stored state was replaced whole (import, restore): drop what memory derived from it."""
 
     def reset(self) -> None:
         """Back to the seeded dataset."""

@@ -66,7 +66,7 @@ class Faults:
         self.api_names = tuple(api_names)
 
     def list(self) -> list[dict]:
-        return self.backend.meta_get(self.META, [])
+        return self.backend.meta_get(self.META) or []  # none yet, or put back as none (all_or_nothing)
 
     def add(self, rule) -> dict:
         rule = validate(rule, self.api_names)

@@ -36,27 +36,36 @@ class Journal:
     def record(self, entry: dict) -> None:
         self.backend.journal_append(entry, self.maxlen)
 
-    def clear(self) -> None:
-        self.backend.journal_clear()
+    def clear(self, api=None, path=None, method=None, since=None) -> None:
+        """Forget the entries that match (all of them without filters); later ones stay."""
+        if not (api or path or method or since):
+            self.backend.journal_clear()
+        else:
+            self.backend.journal_remove(self._matcher(api, path, method, since))
 
     def list(self, api=None, path=None, method=None, since=None) -> list[dict]:
+        return list(filter(self._matcher(api, path, method, since), self.backend.journal_list()))
+
+    @staticmethod
+    def _matcher(api, path, method, since):
+        """The filters of GET/DELETE /__admin/requests as one test of an entry."""
         since_dt = None
         if since:
             try:
                 since_dt = datetime.fromisoformat(since.replace("Z", "+00:00"))
             except ValueError:
                 raise AdminError(f"since: {since!r} is not an ISO 8601 date-time") from None
-        out = []
-        for e in self.backend.journal_list():
+
+        def match(e: dict) -> bool:
             if api and e.get("api") != api:
-                continue
+                return False
             if path and not e.get("path", "").startswith(path):
-                continue
+                return False
             if method and e.get("method") != method.upper():
-                continue
+                return False
             if since_dt is not None:
                 t = datetime.fromisoformat(e["time"])
                 if (t.tzinfo is None) != (since_dt.tzinfo is None) or t < since_dt:
-                    continue
-            out.append(e)
-        return out
+                    return False
+            return True
+        return match

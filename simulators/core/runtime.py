@@ -1,6 +1,7 @@
 """Runtime: the one object that ties config, backend, clock, faults, journal, limiter and APIs."""
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 
@@ -59,8 +60,23 @@ class Runtime:
             self.apis[n].reset()
             self.backend.meta_put(f"seeded:{n}", self.seed_marker())
         self.faults.clear(name)
-        self.journal.clear()
+        self.journal.clear(api=name)
         self.backend.ratelimit_reset()
+
+    @contextlib.contextmanager
+    def all_or_nothing(self, names):
+        """An admin change that lands whole or not at all: when it fails, the named APIs' state,
+        the clock and the fault rules go back to what they were before it started."""
+        saved = {n: self.apis[n].snapshot_state() for n in names}
+        meta = {m: self.backend.meta_get(m) for m in (SimClock.META, Faults.META)}
+        try:
+            yield
+        except BaseException:
+            for name, snapshot in saved.items():
+                self.apis[name].restore_state(snapshot)
+            for m, value in meta.items():
+                self.backend.meta_put(m, value)
+            raise
 
     def api_for(self, path: str) -> SimulatedAPI | None:
         for api in self.apis.values():

@@ -106,6 +106,13 @@ class Backend:
     def get_many(self, api, coll, keys: list[str]) -> list:
         return [self.get(api, coll, k) for k in keys]
 
+    def snapshot_api(self, api):
+        """The API's whole state, to be put back by restore_api (an admin change that failed)."""
+        return self.export_api(api)
+
+    def restore_api(self, api, snapshot) -> None:
+        self.import_api(api, snapshot)
+
     # small shared documents (clock, faults, seeded markers)
     def meta_get(self, name, default=None): raise NotImplementedError
     def meta_put(self, name, value): raise NotImplementedError
@@ -136,6 +143,7 @@ class Backend:
     def journal_append(self, entry: dict, maxlen: int): raise NotImplementedError
     def journal_list(self) -> list: raise NotImplementedError
     def journal_clear(self): raise NotImplementedError
+    def journal_remove(self, match): raise NotImplementedError  # the entries match(entry) is true of
     # rate limiting
     def bucket_take(self, key: str, rate: float, burst: int, now: float) -> float: raise NotImplementedError
     def inflight_acquire(self, key: str, cap: int) -> bool: raise NotImplementedError
@@ -216,10 +224,13 @@ class MemoryBackend(Backend):
 
     def clear_api(self, api):
         with self._guard:
-            for key in [k for k in self._data if k[0] == api]:
-                del self._data[key]
-            for key in [k for k in self._counters if k[0] == api]:
-                del self._counters[key]
+            self._drop(api)
+
+    def _drop(self, api):  # under _guard
+        for key in [k for k in self._data if k[0] == api]:
+            del self._data[key]
+        for key in [k for k in self._counters if k[0] == api]:
+            del self._counters[key]
 
     def export_api(self, api) -> dict:
         # list(): another thread may add a document or collection while this one exports
@@ -228,13 +239,23 @@ class MemoryBackend(Backend):
         return {"collections": colls, "counters": counters}
 
     def import_api(self, api, data):
-        self.clear_api(api)
-        for coll, docs in (data.get("collections") or {}).items():
-            target = self._coll(api, coll)
-            for key, value in docs.items():
-                target[str(key)] = dumps(value)
-        for name, value in (data.get("counters") or {}).items():
-            self._counters[(api, name)] = int(value)
+        # built aside first: a document that cannot be stored leaves the old state in place
+        colls = {coll: {str(key): dumps(value) for key, value in docs.items()}
+                 for coll, docs in (data.get("collections") or {}).items()}
+        counters = {name: int(value) for name, value in (data.get("counters") or {}).items()}
+        self.restore_api(api, (colls, counters))
+
+    def snapshot_api(self, api):
+        # the stored bytes themselves: no document is decoded (a million on --scale large)
+        return ({c: dict(d) for (a, c), d in list(self._data.items()) if a == api},
+                {n: v for (a, n), v in list(self._counters.items()) if a == api})
+
+    def restore_api(self, api, snapshot) -> None:
+        colls, counters = snapshot
+        with self._guard:
+            self._drop(api)
+            self._data.update({(api, c): dict(d) for c, d in colls.items()})
+            self._counters.update({(api, n): v for n, v in counters.items()})
 
     def lock(self, scope: str):
         with self._guard:
@@ -273,6 +294,13 @@ class MemoryBackend(Backend):
 
     def journal_clear(self):
         self._journal.clear()
+
+    def journal_remove(self, match):
+        for entry in [e for e in list(self._journal) if match(e)]:
+            try:
+                self._journal.remove(entry)  # in place: an entry appended meanwhile stays
+            except ValueError:  # already pushed out by newer ones
+                pass
 
     def bucket_take(self, key, rate, burst, now) -> float:
         with self._guard:

@@ -273,6 +273,15 @@ class RedisBackend(Backend):
         with backend_errors():
             self.client.delete(self.k("journal"))
 
+    def journal_remove(self, match):
+        with backend_errors():
+            raws = [raw for raw in self.client.lrange(self.k("journal"), 0, -1) if match(orjson.loads(raw))]
+            if raws:  # LREM each: entries other processes append meanwhile stay
+                pipe = self.client.pipeline(transaction=False)
+                for raw in raws:
+                    pipe.lrem(self.k("journal"), 1, raw)
+                pipe.execute()
+
     # -- rate limiting: shared by every process --------------------------------------------------
     @staticmethod
     def _bucket_ttl_ms(rate, burst) -> int:

@@ -245,6 +245,11 @@ class SqliteBackend(Backend):
     def journal_clear(self):
         self._write("DELETE FROM journal")
 
+    def journal_remove(self, match):
+        ids = [(i,) for i, e in self._read("SELECT id, entry FROM journal ORDER BY id") if match(orjson.loads(e))]
+        with self._tx(relaxed=True) as conn, self._errors():
+            conn.executemany("DELETE FROM journal WHERE id = ?", ids)
+
     # -- rate limiting: process-local ------------------------------------------------------------
     def bucket_take(self, key, rate, burst, now) -> float:
         return self._limits.bucket_take(key, rate, burst, now)

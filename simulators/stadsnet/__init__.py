@@ -58,10 +58,12 @@ class StadsnetAPI(SimulatedAPI):
         return data
 
     def import_state(self, data) -> None:
-        """A hand-made state may carry an index that does not match its orders: rebuild on first use."""
         with self.state.lock():
             super().import_state(data)
-            self.model.index.forget()
+
+    def state_replaced(self) -> None:
+        """A hand-made state may carry an index that does not match its orders: rebuild on first use."""
+        self.model.index.forget()
 
     def load_scenario(self, payload) -> dict:
         return admin.load_scenario(self, payload)

@@ -91,7 +91,7 @@ def reference(records: list[dict], f: dict) -> list[dict]:
         if f.get("lastUpdatedGreaterThanOrEqualToFilter"):
             ok &= rec["lastUpdatedOn"][:10] >= f["lastUpdatedGreaterThanOrEqualToFilter"]
         if f.get("lastApprovedOrUpdatedFilter"):
-            ok &= datetime.fromisoformat(rec["lastUpdatedOn"]) >= datetime.fromisoformat(f["lastApprovedOrUpdatedFilter"])
+            ok &= last_event(rec) >= datetime.fromisoformat(f["lastApprovedOrUpdatedFilter"])
         if ok:
             out.append(rec)
     return out
@@ -107,3 +107,9 @@ def overlaps(rec, frm, to) -> bool:
 
 def as_date(text) -> date:
     return date.fromisoformat(text)
+
+
+def last_event(rec: dict) -> datetime:
+    """CT-TT-5: the latest of lastUpdatedOn (creation or change) and the approvals."""
+    stamps = [rec["lastUpdatedOn"]] + [rec[f"approvedLevel{n}On"] for n in ("One", "Two", "Three", "Four")]
+    return max(datetime.fromisoformat(s) for s in stamps if s)

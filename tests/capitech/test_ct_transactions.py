@@ -76,17 +76,27 @@ def test_ct_tt_10_last_updated_on_is_creation_then_moves_on_change(ct, fieldsim)
     assert all(x["correlationId"] for x in after)
 
 
-def test_ct_tt_10_approval_through_admin_moves_last_updated_on(ct, fieldsim):
-    """CT-TT-10."""
+def test_ct_tt_10_approval_through_admin_keeps_last_updated_on_and_ct_tt_5_finds_it(ct, fieldsim):
+    """CT-TT-10: an approval is no change: lastUpdatedOn stays (the seed's example record was
+    approved at 11:25 and shows lastUpdatedOn 07:01). CT-TT-5: lastApprovedOrUpdatedFilter finds
+    the approval, lastUpdatedGreaterThanOrEqualToFilter does not."""
     ct.set_clock("2026-10-08T09:00:00+02:00")  # fresh hours, not yet approved by the background process
     recs = [x for x in ct.records(frm="2026-10-07", to="2026-10-07") if x["approvedLevelOne"] is None]
     uid = recs[0]["uid"]
+    before = {x["timeCategoryId"]: x for x in recs if x["uid"] == uid}
+    assert all(x["lastUpdatedOn"] < "2026-10-08 10:30:00" for x in before.values())
     ct.set_clock("2026-10-08T10:30:00+02:00")
     r = ct.admin("approve", {"clientId": 100, "uids": [uid], "level": 1, "by": "trineg"})
     assert r.status_code == 200, r.text
     for x in [x for x in ct.records(frm="2026-10-07", to="2026-10-07") if x["uid"] == uid]:
         assert x["approvedLevelOne"] == 1 and x["approvedLevelOneBy"] == "trineg"
-        assert x["approvedLevelOneOn"] == "2026-10-08 10:30:00" == x["lastUpdatedOn"]
+        assert x["approvedLevelOneOn"] == "2026-10-08 10:30:00"
+        old = before[x["timeCategoryId"]]
+        assert (x["lastUpdatedOn"], x["correlationId"]) == (old["lastUpdatedOn"], old["correlationId"])
+    since = ct.records(frm="2026-10-07", to="2026-10-07", lastApprovedOrUpdatedFilter="2026-10-08 10:30:00.000")
+    assert uid in {x["uid"] for x in since}
+    changed = ct.records(frm="2026-10-07", to="2026-10-07", lastUpdatedGreaterThanOrEqualToFilter="2026-10-08")
+    assert uid not in {x["uid"] for x in changed}
     r = ct.admin("approve", {"clientId": 100, "uids": [uid], "level": 3})
     x = [x for x in ct.records(frm="2026-10-07", to="2026-10-07") if x["uid"] == uid][0]
     assert x["approvedLevelThree"] == 1 and x["approvedLevelTwo"] is None
@@ -105,7 +115,7 @@ def test_ct_tt_1_background_approval_over_simulated_time(ct, fieldsim):
     later = {x["uid"]: x for x in ct.records(frm="2026-10-07", to="2026-10-07")}
     approved_now = [u for u in pending if later[u]["approvedLevelOne"] == 1]
     assert approved_now
-    assert all(later[u]["lastUpdatedOn"] == later[u]["approvedLevelOneOn"] for u in approved_now)
+    assert all(later[u]["lastUpdatedOn"] < later[u]["approvedLevelOneOn"] for u in approved_now)  # CT-TT-10
 
 
 def test_ct_tt_1_approved_level_filter_levels_one_and_two(ct):

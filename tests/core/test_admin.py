@@ -191,6 +191,28 @@ def test_journal_delete_clears(fieldsim):
     assert admin(fieldsim, "GET", "requests").json() == []
 
 
+def test_journal_delete_with_filters_forgets_only_the_matching_entries(fieldsim):
+    """INTERFACE.md: DELETE /__admin/requests takes GET's filters (?api=&path=&method=&since=):
+    only the entries they select go; an unknown api is a 400 that deletes nothing."""
+    requests.get(fieldsim.url("capo") + "/project", timeout=5)
+    requests.get(fieldsim.url("werkbon") + "/employees/", timeout=5)
+    requests.post(fieldsim.url("capo") + "/project", timeout=5)
+    assert admin(fieldsim, "DELETE", "requests", params={"api": "nope"}).status_code == 400
+    assert len(admin(fieldsim, "GET", "requests").json()) == 3
+    assert admin(fieldsim, "DELETE", "requests", params={"api": "werkbon"}).status_code == 200
+    assert [(e["api"], e["method"]) for e in admin(fieldsim, "GET", "requests").json()] == [
+        ("capo", "GET"), ("capo", "POST")]
+    admin(fieldsim, "DELETE", "requests", params={"method": "post"})
+    assert [(e["api"], e["method"]) for e in admin(fieldsim, "GET", "requests").json()] == [("capo", "GET")]
+
+
+def test_reset_of_one_api_forgets_only_its_journal_entries(fieldsim):
+    requests.get(fieldsim.url("capo") + "/project", timeout=5)
+    requests.get(fieldsim.url("werkbon") + "/employees/", timeout=5)
+    admin(fieldsim, "POST", "reset", params={"api": "werkbon"})
+    assert [e["api"] for e in admin(fieldsim, "GET", "requests").json()] == ["capo"]
+
+
 def test_journal_is_bounded():
     with fieldsim_server(apis=["capo"], journal_size=5) as sim:
         for i in range(12):
@@ -246,6 +268,22 @@ def test_state_unknown_api_and_bad_body(fieldsim):
     assert r.status_code == 400
 
 
+@pytest.mark.parametrize("body,word", [
+    ({"bogus": 1}, "collections"),
+    ({"collections": {"projects": [1, 2]}}, "collections.projects"),
+    ({"collections": {}, "counters": {"x": "7"}}, "counters"),
+    ({"collections": {}, "extra": {}}, "extra"),
+])
+@pytest.mark.parametrize("name", API_NAMES)
+def test_state_import_that_is_not_an_export_is_400_and_replaces_nothing(fieldsim, name, body, word):
+    """PUT /__admin/state/<api> takes what GET exports; anything else is a 400 naming the problem,
+    and the API keeps its state (it used to answer 200 and wipe it, demo logins included)."""
+    before = admin(fieldsim, "GET", f"state/{name}").json()
+    r = admin(fieldsim, "PUT", f"state/{name}", json=body)
+    assert r.status_code == 400 and word in r.json()["message"], r.text
+    assert admin(fieldsim, "GET", f"state/{name}").json() == before
+
+
 # ---- scenario ---------------------------------------------------------------------------------
 def test_scenario_json_sets_clock_and_faults(fieldsim):
     body = {"clock": {"now": "2026-02-02T08:00:00+01:00"},
@@ -273,6 +311,26 @@ def test_scenario_bad_input_is_400_and_applies_nothing(fieldsim, body, word):
     r = admin(fieldsim, "POST", "scenario", json=body)
     assert r.status_code == 400 and word in r.json()["message"]
     assert admin(fieldsim, "GET", "faults").json() == []
+
+
+@pytest.mark.parametrize("section", [
+    {"capo": {"projects": [{"projectId": "x"}]}},
+    {"werkbon": {"employees": [{"firstname": "A", "lastname": "B", "number": "901"}], "materials": [{"code": "M"}]}},
+    {"cloudplan": {"departments": [{"number": "AFD-90", "name": "Noord"}], "resources": [{"number": 9002}, {}]}},
+])
+def test_scenario_that_fails_in_an_api_section_changes_nothing_anywhere(fieldsim, section):
+    """A scenario is all or nothing: when an API's section is refused, the clock and the faults
+    set by the same scenario and the entities added before the bad one are all put back."""
+    name = next(iter(section))
+    before = {n: admin(fieldsim, "GET", f"state/{n}").json() for n in API_NAMES}
+    clock_before = admin(fieldsim, "GET", "clock").json()
+    body = {"clock": {"now": "2026-02-01T00:00:00Z"}, "faults": [{"api": "capo", "kind": "latency", "delay_ms": 10}],
+            **section}
+    r = admin(fieldsim, "POST", "scenario", json=body)
+    assert r.status_code == 400 and r.json()["message"].startswith(name), r.text
+    assert admin(fieldsim, "GET", "faults").json() == []
+    assert admin(fieldsim, "GET", "clock").json()["frozen"] == clock_before["frozen"] is False
+    assert {n: admin(fieldsim, "GET", f"state/{n}").json() for n in API_NAMES} == before
 
 
 def test_scenario_not_a_document(fieldsim):

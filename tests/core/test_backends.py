@@ -189,6 +189,38 @@ def test_journal_is_bounded_and_ordered(backend):
     assert backend.journal_list() == [{"i": 0}]
 
 
+def test_journal_remove_forgets_only_matching_entries_in_order(backend):
+    """DELETE /__admin/requests?api=…: the entries a filter selects go, the rest keep their order."""
+    for i in range(8):
+        backend.journal_append({"i": i, "api": "capo" if i % 3 else "werkbon"}, 100)
+    backend.journal_remove(lambda e: e["api"] == "werkbon")
+    assert [e["i"] for e in backend.journal_list()] == [1, 2, 4, 5, 7]
+    backend.journal_remove(lambda e: False)
+    assert len(backend.journal_list()) == 5
+
+
+def test_snapshot_and_restore_put_back_documents_and_counters(backend):
+    """Runtime.all_or_nothing: what a failed admin change did to an API is undone whole."""
+    backend.put("capo", "projects", "1", {"a": 1})
+    backend.next_id("capo", "project", 100)
+    backend.put("werkbon", "employees", "9", {"w": 1})
+    snapshot = backend.snapshot_api("capo")
+    backend.put("capo", "projects", "1", {"a": 2})
+    backend.put("capo", "bijlagen", "5", {"b": 1})
+    backend.next_id("capo", "project", 100)
+    backend.restore_api("capo", snapshot)
+    assert backend.export_api("capo") == {"collections": {"projects": {"1": {"a": 1}}}, "counters": {"project": 100}}
+    assert backend.get("werkbon", "employees", "9") == {"w": 1}
+    assert backend.next_id("capo", "project", 100) == 101
+
+
+def test_an_import_that_cannot_be_stored_keeps_the_state_before_it(backend):
+    backend.put("capo", "projects", "1", {"a": 1})
+    with pytest.raises(Exception):
+        backend.import_api("capo", {"collections": {"projects": {"2": {"n": 2 ** 70}}}})  # past 64 bits
+    assert backend.export_api("capo")["collections"] == {"projects": {"1": {"a": 1}}}
+
+
 def test_bucket_burst_30_then_20_per_second_exactly(backend):
     """CAPO-RL-1/2 mechanics on every backend: burst 30 at once, then 20/s, with an injected now."""
     key, now = f"capo:{uuid.uuid4().hex}", 1_000_000.0
