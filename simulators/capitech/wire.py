@@ -285,6 +285,8 @@ def build_blueprint(api) -> Blueprint:
         if code is not None and not is_int(code):
             raise BadRequest("externalStatusCode must be an integer or null")
         uids = body.get("uids")
+        if is_int(uids):  # a single value counts as a one-element array, as in the filters
+            uids = [uids]
         if not isinstance(uids, list) or not uids or not all(is_int(u) for u in uids):
             raise BadRequest("uids must be a non-empty array of integers")
         return model.set_external_status_code(user, client_id, code, list(dict.fromkeys(uids)))

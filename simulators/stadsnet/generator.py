@@ -53,7 +53,9 @@ class EndCustomers:
         settings = generator_settings(raw)
         with self.state.lock():
             self.state.put("meta", "generator_config", settings)
-            self.state.delete("meta", "generator")  # start counting from the next request
+            mark = self.state.get("meta", "generator") or {}
+            # arrivals count from now, the moment it is switched on (not from the next request)
+            self.state.put("meta", "generator", {"last": self.model.now().timestamp(), "count": mark.get("count", 0)})
         return settings
 
     def advance(self, now: datetime) -> None:

@@ -288,6 +288,16 @@ def test_ct_es_1_unknown_uids_reported_and_nothing_changed(ct):
         assert ct.post("Time/setExternalStatusCode", body).status_code == 400
 
 
+def test_ct_es_1_a_single_uid_counts_as_a_one_element_array(ct):
+    """CT-ES-1 with the catalogue's [decision] that a single value where an array is expected is a
+    one-element array (as the getTimeTransactions filters take it)."""
+    uid = ct.records(frm="2026-10-05", to="2026-10-05")[0]["uid"]
+    body = {"accessToken": ct.token, "clientId": 100, "externalStatusCode": 9, "uids": uid}
+    r = ct.post("Time/setExternalStatusCode", body)
+    assert r.status_code == 200 and r.json()["success"] is True, r.text
+    assert {x["uid"] for x in ct.records(externalStatusCodeFilter=[9])} == {uid}
+
+
 def test_ct_tt_5_last_updated_date_only_filter(ct):
     """CT-TT-5."""
     allr = ct.records()

@@ -28,10 +28,10 @@ def test_generator_is_off_by_default_SNP_WF_4(snp):
 
 def test_generator_places_orders_over_simulated_time_SNP_WF_4(snp):
     """SNP-WF-4: enabled with interval PT10M, one hour brings six end customers, each order dated at
-    its own arrival instant, one order per service."""
+    its own arrival instant, one order per service. Arrivals count from the moment it is enabled,
+    with no request of the API in between."""
     r = snp.sim.admin("POST", "scenario", json={"stadsnet": {"generator": {"enabled": True, "interval": "PT10M"}}})
     assert r.status_code == 200, r.text
-    snp.login(KO)  # the first request starts the generator's count
     snp.sim.advance("PT1H")
     rows = _all_new(snp)
     orders = rows[1001] + rows[1002]
