@@ -57,10 +57,22 @@ def _values(model, tenant, kind, item) -> dict:
             if len(found) != 1:
                 raise AdminError(f"cloudplan: {kind}.{name} {value} matches {len(found)} records, need 1")
             value = found[0]["id"]
-        elif typ in ("date", "datetime") and value:
-            try:
-                value = parse_scalar(str(value), typ, name)  # the same normalisation as a push
-            except Fault as exc:
-                raise AdminError(f"cloudplan: {kind}.{name}: {exc.message}") from None
+        elif value is not None:
+            value = _scalar(kind, name, "int" if typ.startswith("ref") else typ, value)
         out[name] = value
     return out
+
+
+def _scalar(kind: str, name: str, typ: str, value):
+    """A JSON value read as a push reads the same text (parse_scalar): a scenario stores what a
+    push would, or is refused as a push would be (a number given for `number` is its text)."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (str, int, float)):
+        text = str(value)
+    else:
+        raise AdminError(f"cloudplan: {kind}.{name} must be a {typ}, not {type(value).__name__}")
+    try:
+        return parse_scalar(text, typ, name)
+    except Fault as exc:
+        raise AdminError(f"cloudplan: {kind}.{name}: {exc.message}") from None

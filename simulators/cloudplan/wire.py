@@ -7,6 +7,8 @@ xsi:type on matchers and entities) is what matters and it is also the fast path.
 """
 from __future__ import annotations
 
+import math
+
 import re
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
@@ -118,16 +120,19 @@ def parse_scalar(raw: str, typ: str, name: str):
         return _int(raw, name)
     if typ == "float":
         try:
-            return float(raw_s)
+            number = float(raw_s)
         except ValueError:
             raise unmarshalling(f"Not a number: '{raw}' in <{name}>") from None
+        if not math.isfinite(number):  # NaN, INF, 1e400: the store keeps finite numbers only
+            raise unmarshalling(f"Not a finite number: '{raw}' in <{name}>")
+        return number
     if typ == "bool":
         return _bool(raw_s, name)
     if not raw_s:
         return ""
     if typ == "date":
-        try:
-            return date.fromisoformat(raw_s[:10]).isoformat()
+        try:  # a date, or a whole dateTime whose day is taken; never a date with trailing junk
+            return (date.fromisoformat(raw_s) if len(raw_s) == 10 else parse_when(raw_s).date()).isoformat()
         except ValueError:
             raise unmarshalling(f"'{raw}' is not a valid date in <{name}>") from None
     return _when(raw_s).isoformat(timespec="seconds")

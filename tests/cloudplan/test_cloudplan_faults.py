@@ -155,3 +155,25 @@ def test_must_understand_header_is_refused(cp):
         b"<soapenv:Header/>", b'<soapenv:Header><x:Sec xmlns:x="urn:x" soapenv:mustUnderstand="1"/></soapenv:Header>')
     code, text = fault_of(cp.post("projects", body))
     assert code == "soap:MustUnderstand" and "{urn:x}Sec" in text
+
+
+@pytest.mark.parametrize("service,op,kind,field,value", [
+    ("resources", "pushResources", "resource", "availability", "NaN"),
+    ("resources", "pushResources", "resource", "availability", "INF"),
+    ("projects", "pushProjects", "project", "budget", "1e400"),
+    ("projects", "pushProjects", "project", "start", "2019-01-01garbage"),
+    ("projects", "pushProjects", "project", "end", "2025-12-31T99:99"),
+])
+def test_a_value_the_store_cannot_keep_is_an_unmarshalling_fault_and_changes_nothing(cp, fieldsim, service, op,
+                                                                                      kind, field, value):
+    """CP-F-1: a number that is not finite, or a date with junk after it, is refused with the
+    Unmarshalling Error fault; it used to be reported as updated and then read back as 0.0, or cut
+    to its first ten characters."""
+    number = {"resource": "1001", "project": "PROJ-01"}[kind]
+    before = fieldsim.admin("GET", "state/cloudplan").json()["collections"][service]
+    r = cp.call(service, op, f"{cp.auth()}<{kind}><{kind}Matcher><number>{number}</number></{kind}Matcher>"
+                             f"<{kind}Values><{field}>{value}</{field}></{kind}Values></{kind}>")
+    code, text = fault_of(r)
+    assert r.status_code == 500 and code == "soap:Client" and text.startswith("Unmarshalling Error")
+    assert value in text and f"<{field}>" in text
+    assert fieldsim.admin("GET", "state/cloudplan").json()["collections"][service] == before

@@ -52,3 +52,21 @@ def test_credentials_and_deterministic_seed(fieldsim):
     first = fieldsim.admin("GET", "state/cloudplan").json()["collections"]["resources"]
     fieldsim.reset("cloudplan")
     assert fieldsim.admin("GET", "state/cloudplan").json()["collections"]["resources"] == first
+
+
+def test_scenario_values_are_read_as_a_push_reads_them(cp, fieldsim):
+    """A scenario value is read as a push reads the same text (wire.parse_scalar): a number given for
+    `number` is found by that number (CP-M-2), "false" is false; a value a push would refuse is a
+    400 that adds nothing (it used to be stored and then make every getProjects a 500)."""
+    ok = {"cloudplan": {"resources": [{"number": 9001, "name": "Piet", "availability": "32", "hidden": "false"}]}}
+    assert fieldsim.admin("POST", "scenario", json=ok).status_code == 200
+    ret = cp.op("resources", "getResources", "<resourceMatcher><number>9001</number></resourceMatcher>")
+    assert numbers(ret) == [["9001"]]
+    assert ret.findtext(".//entity/hidden") == "false" and ret.findtext(".//entity/availability") == "32.0"
+    before = fieldsim.admin("GET", "state/cloudplan").json()["collections"]["projects"]
+    for bad in ({"budget": "abc"}, {"index": "7x"}, {"budget": "NaN"}, {"hidden": [1]}, {"start": "2019-01-01x"}):
+        body = {"cloudplan": {"projects": [{"number": "PROJ-BAD", "description": "x", **bad}]}}
+        r = fieldsim.admin("POST", "scenario", json=body)
+        assert r.status_code == 400 and next(iter(bad)) in r.json()["message"], (bad, r.text)
+    assert fieldsim.admin("GET", "state/cloudplan").json()["collections"]["projects"] == before
+    assert cp.op("projects", "getProjects", "<projectMatcher allowMultiple=\"true\"/>") is not None
