@@ -23,7 +23,10 @@ SCALARS = {"str": Unicode, "int": Integer, "float": Double, "bool": Boolean, "da
 
 
 def _type(name: str, fields: list, base=ComplexModel):
-    return type(name, (base,), {"__namespace__": NS, "_type_info": fields})
+    attrs = {"__namespace__": NS, "_type_info": fields}
+    if base is not ComplexModel:  # spyne drops an empty base (entity) unless told: <xs:extension base>
+        attrs["__extends__"] = base
+    return type(name, (base,), attrs)
 
 
 def _many(t):
