@@ -114,7 +114,8 @@ class SimClock:
 
     def apply(self, body: dict) -> dict:
         """The admin call: {"now": ...} sets (and freezes unless "frozen": false), {"advance": "PT2H"},
-        {"frozen": bool}. Unknown keys are refused so typos do not pass silently."""
+        {"frozen": true} stops it where it is, {"frozen": false} alone lets it run from the real clock
+        again (INTERFACE.md). Unknown keys are refused so typos do not pass silently."""
         if not isinstance(body, dict) or not body:
             raise AdminError('clock: expected a JSON object with "now", "advance" and/or "frozen"')
         unknown = set(body) - {"now", "advance", "frozen"}
@@ -125,8 +126,10 @@ class SimClock:
             raise AdminError("clock: frozen must be true or false")
         if "now" in body:
             self.set(parse_instant(body["now"], self.tz), frozen=True if frozen is None else frozen)
-        elif frozen is not None:
-            self.freeze(frozen)
+        elif frozen:
+            self.freeze(True)
+        elif frozen is False:
+            self.reset()
         if "advance" in body:
             self.advance(parse_duration(body["advance"]))
         return self.describe()

@@ -49,9 +49,17 @@ def test_clock_unfrozen_runs_from_the_set_instant(fieldsim):
     assert "2026-01-05T09:00:00.2" <= now["now"] < "2026-01-05T09:00:05"
 
 
-def test_clock_frozen_false_returns_to_running(fieldsim):
+def test_clock_frozen_false_returns_to_the_real_clock(fieldsim):
+    """INTERFACE.md: {"frozen": false} lets it run from the real clock again (not from the set
+    instant: that is {"now": ..., "frozen": false}); {"frozen": true} stops it where it is."""
+    from datetime import datetime, timezone
     admin(fieldsim, "POST", "clock", json={"now": "2030-01-01T00:00:00Z"})
-    assert admin(fieldsim, "POST", "clock", json={"frozen": False}).json()["frozen"] is False
+    got = admin(fieldsim, "POST", "clock", json={"frozen": False}).json()
+    assert got["frozen"] is False
+    assert abs((datetime.fromisoformat(got["now"]) - datetime.now(timezone.utc)).total_seconds()) < 5
+    stopped = admin(fieldsim, "POST", "clock", json={"frozen": True}).json()
+    time.sleep(0.05)
+    assert stopped["frozen"] is True and admin(fieldsim, "GET", "clock").json()["now"] == stopped["now"]
 
 
 @pytest.mark.parametrize("body,word", [
