@@ -156,10 +156,11 @@ class Model(ApiModel):
                     raise BadRequest("Field startUitvoeringWeek must be an ISO week like 2026-W07")
                 planning = week != project.get("startUitvoeringWeek")
                 project["startUitvoeringWeek"] = week
+            changed = planning or (omschrijving is not None and omschrijving != project.get("omschrijving"))
             if omschrijving is not None:
                 project["omschrijving"] = omschrijving
-            if week is None and omschrijving is None:
-                return project  # nothing asked: nothing changed, no new stamp
+            if not changed:
+                return project  # the values it already has: nothing changed, no new stamp (CAPO-HL-1)
             self.touch(project, planning)
             self.state.put("project", project_id, project)
             return project

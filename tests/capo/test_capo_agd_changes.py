@@ -87,7 +87,8 @@ def test_planning_changed_filter_CAPO_HL_2(capo):
 
 def test_patch_start_week_stamps_changed_and_planning_changed_CAPO_HL_3(capo, fieldsim):
     """CAPO-HL-3: a PATCH of startUitvoeringWeek sets changed and planningChanged to the simulated
-    now; another change sets only changed; the filters then find the project."""
+    now; another change sets only changed; a PATCH with the values it already has is no change and
+    stamps nothing; the filters then find the project."""
     fieldsim.set_clock("2026-03-02T08:30:00+01:00")
     p = capo.as_(A1).ok("PATCH", "/project/3000202", json={"startUitvoeringWeek": "2026-W14"})
     assert p["changed"] == p["planningChanged"] == "2026-03-02T08:30:00+01:00"
@@ -96,11 +97,14 @@ def test_patch_start_week_stamps_changed_and_planning_changed_CAPO_HL_3(capo, fi
     p = capo.ok("PATCH", "/project/3000202", json={"omschrijving": "Tracé aangepast"})
     assert p["changed"] == "2026-03-03T08:30:00+01:00" and p["planningChanged"] == "2026-03-02T08:30:00+01:00"
     fieldsim.advance("P1D")
-    p = capo.ok("PATCH", "/project/3000202", json={"startUitvoeringWeek": "2026-W14"})  # same week: no planning change
-    assert p["planningChanged"] == "2026-03-02T08:30:00+01:00"
-    assert [x["projectId"] for x in capo.ok("GET", "/hoofdleiding?changedFrom=2026-03-04&changedTo=2026-03-04")] == [3000202]
+    # the values it already has: no change at all, so neither stamp moves
+    p = capo.ok("PATCH", "/project/3000202", json={"startUitvoeringWeek": "2026-W14", "omschrijving": "Tracé aangepast"})
+    assert (p["changed"], p["planningChanged"]) == ("2026-03-03T08:30:00+01:00", "2026-03-02T08:30:00+01:00")
+    assert capo.ok("GET", "/hoofdleiding?changedFrom=2026-03-04&changedTo=2026-03-04") == []
     fieldsim.advance("P1D")
-    assert capo.ok("PATCH", "/project/3000202", json={"onbekend": 1})["changed"] == "2026-03-04T08:30:00+01:00"
+    assert capo.ok("PATCH", "/project/3000202", json={"onbekend": 1})["changed"] == "2026-03-03T08:30:00+01:00"
+    p = capo.ok("PATCH", "/project/3000202", json={"omschrijving": "Tracé nogmaals aangepast"})
+    assert p["changed"] == "2026-03-05T08:30:00+01:00" and p["planningChanged"] == "2026-03-02T08:30:00+01:00"
 
 
 @pytest.mark.parametrize("param", ["changedFrom", "changedTo", "planningChangedFrom", "planningChangedTo"])
