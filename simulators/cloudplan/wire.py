@@ -207,8 +207,11 @@ def matcher_xml(m: Matcher, tag: str = "matcher") -> str:
         body.append(f"<id>{m.id}</id>")
     if m.number is not None:
         body.append(_el("number", escape(m.number)))
-    body += [matcher_xml(sub, t) for t, _f, sub in m.nested]
-    body += [f'<{c.field} operator="{c.operator}">{_el("dateTime", escape(c.raw))}</{c.field}>' for c in m.dates]
+    kind = KINDS[m.kind]  # nested matchers and dates in the WSDL's sequence, whatever the request's order
+    nested_order, date_order = [t for t, _f, _k in kind.nested], list(kind.dates)
+    body += [matcher_xml(sub, t) for t, _f, sub in sorted(m.nested, key=lambda n: nested_order.index(n[0]))]
+    body += [f'<{c.field} operator="{c.operator}">{_el("dateTime", escape(c.raw))}</{c.field}>'
+             for c in sorted(m.dates, key=lambda c: date_order.index(c.field))]
     return head + "".join(body) + f"</{tag}>"
 
 

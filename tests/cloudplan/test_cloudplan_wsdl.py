@@ -114,3 +114,17 @@ def test_the_manuals_examples_and_live_answers_are_valid_against_the_wsdl(fields
         assert len(answer.findall(".//entity")) > 1
         schema = _schema(base, service)
         assert schema.validate(answer), (op, [e.message for e in schema.error_log][:3])
+
+
+def test_the_matcher_echo_follows_the_wsdl_sequence_whatever_the_requests_order(fieldsim, cp):
+    """CP-M-1 / CP-R-1: the echoed matcher is re-serialised in the schema's order (as JAXB does), so
+    a request with its nested matchers and dates out of order still gets a schema-valid answer."""
+    ret = cp.op("planning", "getPlanning",
+                '<planningMatcher allowMultiple="true"><end operator="BEFORE_DATE"><dateTime>2030-01-01</dateTime></end>'
+                "<resourceMatcher><number>1001</number></resourceMatcher>"
+                '<start operator="AFTER_OR_EQUAL_DATE"><dateTime>2019-01-01</dateTime></start>'
+                "<customerMatcher><number>KLANT-01</number></customerMatcher></planningMatcher>")
+    echo = ret.find("matcherResults/matcherResult/matcher")
+    assert [c.tag for c in echo] == ["customerMatcher", "resourceMatcher", "start", "end"]
+    schema = _schema(fieldsim.url("cloudplan"), "planning")
+    assert schema.validate(ret.getparent()), [e.message for e in schema.error_log][:3]
