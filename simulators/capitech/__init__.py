@@ -75,10 +75,12 @@ class CapitechAPI(SimulatedAPI):
         return {"dataset": self._params(), **self.state.export()}
 
     def import_state(self, data) -> None:
-        params = data.get("dataset") if isinstance(data, dict) else None
-        if params is not None and params != self._params():
-            raise AdminError(f"capitech: state was exported from dataset {params}, this server runs {self._params()}")
-        super().import_state({k: v for k, v in data.items() if k != "dataset"} if isinstance(data, dict) else data)
+        if isinstance(data, dict):  # anything else: the shared check answers the 400
+            params = data.get("dataset")
+            if params is not None and params != self._params():
+                raise AdminError(f"capitech: state was exported from dataset {params}, this server runs {self._params()}")
+            data = {k: v for k, v in data.items() if k != "dataset"}
+        super().import_state(data)
 
     def state_replaced(self) -> None:
         self.model._overlays.clear()

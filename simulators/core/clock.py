@@ -101,9 +101,10 @@ class SimClock:
         doc["offset"] = doc.get("offset", 0.0) + delta.total_seconds()
         self.backend.meta_put(self.META, doc)
 
-    def freeze(self, frozen: bool) -> None:
+    def freeze(self) -> None:
+        """Stop where it is now."""
         ts = self.timestamp()
-        self.backend.meta_put(self.META, {"offset": ts - time.time(), "frozen_at": ts if frozen else None})
+        self.backend.meta_put(self.META, {"offset": ts - time.time(), "frozen_at": ts})
 
     def reset(self) -> None:
         """Back to the real clock, running."""
@@ -127,9 +128,9 @@ class SimClock:
         if "now" in body:
             self.set(parse_instant(body["now"], self.tz), frozen=True if frozen is None else frozen)
         elif frozen:
-            self.freeze(True)
+            self.freeze()
         elif frozen is False:
-            self.reset()
+            self.reset()  # back to the real clock, running
         if "advance" in body:
             self.advance(parse_duration(body["advance"]))
         return self.describe()
