@@ -29,8 +29,10 @@ PASSWORD = os.environ.get("CAPITECH_PASSWORD", "demo")
 CLIENTS = [int(c) for c in os.environ.get("CAPITECH_CLIENTS", "100,200").split(",")]
 EXPORT_FROM = date.fromisoformat(os.environ.get("CAPITECH_EXPORT_FROM", "2025-12-01"))
 EXPORT_TO = date.fromisoformat(os.environ.get("CAPITECH_EXPORT_TO", "2026-10-31"))
-PROFILES = {"capitech-nightly-export": {"tags": ["nightly-export"]},
-            "capitech-frequent-poll": {"tags": ["frequent-poll"]},
+# A one-kind profile names its user class too: tags alone would leave the other class without
+# tasks, and Locust fails every such user ("No tasks defined").
+PROFILES = {"capitech-nightly-export": {"tags": ["nightly-export"], "user_classes": ["NightlyExportUser"]},
+            "capitech-frequent-poll": {"tags": ["frequent-poll"], "user_classes": ["FrequentPollUser"]},
             "capitech-mixed": {"tags": []}}
 
 

@@ -6,7 +6,7 @@
     python -m loadtests.run --list
 
 A profile name is `<api>-<profile>`: loadtests/<api>.py declares PROFILES = {name: {"tags": [...],
-"users": U, "spawn_rate": R, "run_time": "30s", "scale": "large",
+"user_classes": [...] (default: every class in the file), "users": U, "spawn_rate": R, "run_time": "30s", "scale": "large",
 "env": {...}}} (read with `ast`, so this runner
 never imports locust or gevent); a locustfile without PROFILES runs with tag `<profile>`. The runner
 also sets FIELDSIM_PROFILE=<name> for the locustfile. Without --host it starts `fieldsim serve
@@ -117,7 +117,8 @@ def commands(path: Path, prof: dict, a, host: str, out: Path, port: int,
     users = a.users or prof.get("users", 10)
     rate = a.spawn_rate or prof.get("spawn_rate", users)
     run_time = a.run_time or prof.get("run_time", "30s")
-    base = [*locust_cmd(), "-f", str(path)]
+    # the user classes, positional, before any option (--tags would take them for tags)
+    base = [*locust_cmd(), "-f", str(path), *prof.get("user_classes", [])]
     tags = [t for t in prof.get("tags", []) if t]
     main = [*base, "--headless", "-u", str(users), "-r", str(rate), "-t", str(run_time), "--host", host,
             "--csv", str(out / "locust"), "--html", str(out / "report.html"), "--only-summary", "--stop-timeout", "10"]
