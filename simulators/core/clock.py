@@ -22,14 +22,17 @@ _DURATION = re.compile(
 
 def parse_duration(text: str) -> timedelta:
     """ISO 8601 duration (PnWnDTnHnMnS, optional leading '-'), or plain seconds as a number."""
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        return timedelta(seconds=text)
-    m = _DURATION.match(str(text).strip().upper())
-    if not m or str(text).strip().upper() in {"P", "PT", "-P", "-PT"}:
-        raise AdminError(f"advance: {text!r} is not an ISO 8601 duration such as PT2H or P1D")
-    parts = {k: float(v) for k, v in m.groupdict().items() if v and k != "sign"}
-    delta = timedelta(weeks=parts.get("w", 0), days=parts.get("d", 0), hours=parts.get("h", 0),
-                      minutes=parts.get("m", 0), seconds=parts.get("s", 0))
+    try:
+        if isinstance(text, (int, float)) and not isinstance(text, bool):
+            return timedelta(seconds=text)
+        m = _DURATION.match(str(text).strip().upper())
+        if not m or str(text).strip().upper() in {"P", "PT", "-P", "-PT"}:
+            raise AdminError(f"advance: {text!r} is not an ISO 8601 duration such as PT2H or P1D")
+        parts = {k: float(v) for k, v in m.groupdict().items() if v and k != "sign"}
+        delta = timedelta(weeks=parts.get("w", 0), days=parts.get("d", 0), hours=parts.get("h", 0),
+                          minutes=parts.get("m", 0), seconds=parts.get("s", 0))
+    except (OverflowError, ValueError):  # beyond what a timedelta holds (a billion days), NaN
+        raise AdminError(f"advance: {text!r} is not a duration the clock can move by") from None
     return -delta if m.group("sign") else delta
 
 
@@ -125,12 +128,30 @@ class SimClock:
         frozen = body.get("frozen")
         if frozen is not None and not isinstance(frozen, bool):
             raise AdminError("clock: frozen must be true or false")
-        if "now" in body:
-            self.set(parse_instant(body["now"], self.tz), frozen=True if frozen is None else frozen)
+        instant = parse_instant(body["now"], self.tz) if "now" in body else None
+        delta = parse_duration(body["advance"]) if "advance" in body else None
+        _check_range(instant or self._now(), delta)  # before anything is written
+        if instant is not None:
+            self.set(instant, frozen=True if frozen is None else frozen)
         elif frozen:
             self.freeze()
         elif frozen is False:
             self.reset()  # back to the real clock, running
-        if "advance" in body:
-            self.advance(parse_duration(body["advance"]))
+        if delta is not None:
+            self.advance(delta)
         return self.describe()
+
+
+EARLIEST, LATEST = datetime(1900, 1, 1, tzinfo=timezone.utc), datetime(9000, 1, 1, tzinfo=timezone.utc)
+
+
+def _check_range(start: datetime, delta: timedelta | None) -> None:
+    """The clock stays within 1900..9000: outside it, date arithmetic in the APIs (token expiry, a
+    month's window) would overflow, and every request after would fail."""
+    try:
+        end = start + delta if delta is not None else start
+        ok = EARLIEST <= start < LATEST and EARLIEST <= end < LATEST
+    except OverflowError:
+        ok = False
+    if not ok:
+        raise AdminError("clock: the simulated time must stay between 1900-01-01 and 9000-01-01 (UTC)")

@@ -78,6 +78,26 @@ def test_clock_bad_input_is_400_naming_the_problem(fieldsim, body, word):
     assert after["frozen"] == before["frozen"]
 
 
+@pytest.mark.parametrize("body", [
+    {"now": "0001-01-01T00:00:00"}, {"now": "9999-12-31T20:00:00+01:00"}, {"advance": "P3000000D"},
+    {"now": "2026-01-05T09:00:00+01:00", "advance": "-P1000000D"}, {"advance": "P99999999999D"}, {"advance": 1e300},
+])
+def test_clock_out_of_range_is_400_and_every_api_keeps_answering(fieldsim, body):
+    """A clock the APIs cannot compute with (year 1, year 9999: token expiry overflows) is refused
+    with a 400 that says so and changes nothing; it used to be a 500 that stuck and broke every API."""
+    fieldsim.set_clock("2026-05-04T10:00:00+02:00")
+    r = admin(fieldsim, "POST", "clock", json=body)
+    assert r.status_code == 400 and ("1900" in r.json()["message"] or "advance" in r.json()["message"]), r.text
+    assert admin(fieldsim, "GET", "clock").json()["now"].startswith("2026-05-04T10:00:00")
+    r = admin(fieldsim, "POST", "scenario", json={"clock": body})
+    assert r.status_code == 400
+    login = requests.post(fieldsim.url("capitech") + "/Access/login", json={"username": "demo", "password": "demo"},
+                          timeout=10)
+    assert login.status_code == 200 and login.json()["success"] is True
+    assert requests.get(fieldsim.url("capo") + "/project", timeout=10,
+                        headers={"Authorization": "Bearer capo-netbeheerder-demo"}).status_code == 200
+
+
 def test_clock_body_not_json_is_400(fieldsim):
     r = admin(fieldsim, "POST", "clock", data="{not json", headers={"Content-Type": "application/json"})
     assert r.status_code == 400 and "JSON" in r.json()["message"]
