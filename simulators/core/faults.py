@@ -28,13 +28,13 @@ def validate(rule, api_names) -> dict:
     if api is not None and api not in api_names:
         raise AdminError(f"fault: api must be one of {', '.join(api_names)} (got {api!r})")
     out = {"id": rule.get("id") or uuid.uuid4().hex[:12], "kind": kind, "api": api,
-           "path": rule.get("path"), "method": (rule.get("method") or None)}
+           "path": rule.get("path"), "method": rule.get("method")}  # omitted or null: every method
     if out["path"] is not None and (not isinstance(out["path"], str) or not out["path"].startswith("/")):
         raise AdminError("fault: path must be a string starting with '/' (a prefix of the request path)")
-    if out["method"] is not None:
-        if not isinstance(out["method"], str):
-            raise AdminError("fault: method must be a string such as GET or POST")
-        out["method"] = out["method"].upper()
+    if out["method"] is not None:  # 0, "", {} are no method: refused, not read as "every method"
+        if not isinstance(out["method"], str) or not out["method"].strip():
+            raise AdminError("fault: method must be a string such as GET or POST (omit it for every method)")
+        out["method"] = out["method"].strip().upper()
     if kind == "http_status":
         status = rule.get("status")
         if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:

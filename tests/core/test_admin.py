@@ -180,6 +180,10 @@ def test_fault_delete_one_and_all(fieldsim):
     ({"kind": "latency", "api": "nope"}, "api"),
     ({"kind": "latency", "path": "no-slash"}, "path"),
     ({"kind": "latency", "colour": "red"}, "colour"),
+    ({"kind": "latency", "method": 0}, "method"),  # these were stored as "every method"
+    ({"kind": "latency", "method": ""}, "method"),
+    ({"kind": "latency", "method": {}}, "method"),
+    ({"kind": "latency", "method": []}, "method"),
 ])
 def test_fault_bad_input_is_400_and_adds_nothing(fieldsim, rule, word):
     r = admin(fieldsim, "POST", "faults", json=rule)
