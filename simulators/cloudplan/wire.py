@@ -52,7 +52,11 @@ def parse_matcher(el, kind: str) -> Matcher:
             if m.policy not in POLICIES:
                 raise unmarshalling(f"'{m.policy}' is not a valid validationPolicy (FAIL, SKIP)")
         m.select = attrib.get("select")
+    seen = set()
     for tag, child in tagged_children(el, allowed):
+        if tag in seen and tag not in _DATE_FIELDS:  # the WSDL holds one; the last must not win silently
+            raise unmarshalling(f"<{tag}> may appear only once in <{el.tag}>")
+        seen.add(tag)
         if tag == "id":
             m.id = _int(text(child), "id")
         elif tag == "number":
@@ -63,6 +67,9 @@ def parse_matcher(el, kind: str) -> Matcher:
         else:
             m.dates.append(_date_cond(child))
     return m
+
+
+_DATE_FIELDS = {d for k in KINDS.values() for d in k.dates}  # a date may be bounded twice: a range
 
 
 def _date_cond(el) -> DateCond:

@@ -177,3 +177,20 @@ def test_a_value_the_store_cannot_keep_is_an_unmarshalling_fault_and_changes_not
     assert r.status_code == 500 and code == "soap:Client" and text.startswith("Unmarshalling Error")
     assert value in text and f"<{field}>" in text
     assert fieldsim.admin("GET", "state/cloudplan").json()["collections"][service] == before
+
+
+@pytest.mark.parametrize("op,inner", [
+    ("deleteProjects", "<projectMatcher><number>PROJ-01</number><number>PROJ-02</number></projectMatcher>"),
+    ("getProjects", "<projectMatcher><id>1</id><id>2</id></projectMatcher>"),
+    ("getProjects", "<projectMatcher><customerMatcher><number>A</number></customerMatcher>"
+                    "<customerMatcher><number>B</number></customerMatcher></projectMatcher>"),
+])
+def test_a_matcher_element_given_twice_is_a_fault_and_changes_nothing(cp, fieldsim, op, inner):
+    """CP-M-1: a matcher holds one id, one number, one of each nested matcher (the WSDL's
+    sequence). A second one is an Unmarshalling Error; the last no longer wins silently (a
+    deleteProjects naming PROJ-01 and PROJ-02 deleted PROJ-02)."""
+    before = fieldsim.admin("GET", "state/cloudplan").json()["collections"]["projects"]
+    r = cp.call("projects", op, cp.auth() + inner)
+    code, text = fault_of(r)
+    assert code == "soap:Client" and text.startswith("Unmarshalling Error") and "only once" in text
+    assert fieldsim.admin("GET", "state/cloudplan").json()["collections"]["projects"] == before
