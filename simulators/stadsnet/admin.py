@@ -102,7 +102,7 @@ def place_now(api, body) -> dict:
     service = _service(api, body["service"], "stadsnet orders") if body.get("service") is not None else None
     cust = body.get("customer")
     with api.state.lock():
-        key = f"admin:{api.runtime.config.seed}:{api.state.next_id('admin_order')}"
+        customer = fields = None  # both checked before the order's key is drawn: a refusal changes nothing
         if isinstance(cust, int) and not isinstance(cust, bool):
             customer = api.state.get("customers", cust)
             if customer is None:
@@ -110,6 +110,8 @@ def place_now(api, body) -> dict:
         else:
             fields = customer_fields(cust or {}, "stadsnet orders: customer")
             fields.pop("id", None)
+        key = f"admin:{api.runtime.config.seed}:{api.state.next_id('admin_order')}"
+        if customer is None:
             if access:
                 fields["socket"] = access
             network = api.end_customers.network_of(fields.get("socket", "MS"))

@@ -120,12 +120,15 @@ def test_admin_order_for_an_existing_customer_SNP_WF_4(snp):
     ([1, 2], "expected a JSON object"),
 ])
 def test_admin_order_refuses_bad_input_and_changes_nothing_SNP_WF_4(snp, body, needle):
-    """SNP-WF-4: bad admin input -> 4xx JSON naming the problem; no order is created."""
+    """SNP-WF-4: bad admin input -> 4xx JSON naming the problem; nothing changes, not even the
+    counter the next order's key is drawn from (so a scenario replays the same after a refusal)."""
     h = snp.login(KO)
     before = snp.orders(h)
+    state = snp.sim.admin("GET", "state/stadsnet").json()
     r = snp.sim.admin("POST", "stadsnet/orders", json=body)
     assert 400 <= r.status_code < 500 and needle in r.json()["message"]
     assert snp.orders(h) == before
+    assert snp.sim.admin("GET", "state/stadsnet").json()["counters"] == state["counters"]
     bad_json = requests.post(f"{snp.sim.base_url}/__admin/stadsnet/orders", data="{nope", timeout=10)
     assert bad_json.status_code == 400
 
