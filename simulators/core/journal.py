@@ -29,9 +29,10 @@ def request_headers_of(environ: dict) -> dict:
 
 
 class Journal:
-    def __init__(self, backend, maxlen: int):
+    def __init__(self, backend, maxlen: int, tz=None):
         self.backend = backend
         self.maxlen = maxlen
+        self.tz = tz  # of a `since` without an offset, as the clock reads such a time
 
     def record(self, entry: dict) -> None:
         self.backend.journal_append(entry, self.maxlen)
@@ -46,8 +47,7 @@ class Journal:
     def list(self, api=None, path=None, method=None, since=None) -> list[dict]:
         return list(filter(self._matcher(api, path, method, since), self.backend.journal_list()))
 
-    @staticmethod
-    def _matcher(api, path, method, since):
+    def _matcher(self, api, path, method, since):
         """The filters of GET/DELETE /__admin/requests as one test of an entry."""
         since_dt = None
         if since:
@@ -55,6 +55,8 @@ class Journal:
                 since_dt = datetime.fromisoformat(since.replace("Z", "+00:00"))
             except ValueError:
                 raise AdminError(f"since: {since!r} is not an ISO 8601 date-time") from None
+            if since_dt.tzinfo is None:  # local time of the simulator's zone (it matched nothing)
+                since_dt = since_dt.replace(tzinfo=self.tz)
 
         def match(e: dict) -> bool:
             if api and e.get("api") != api:
@@ -65,7 +67,7 @@ class Journal:
                 return False
             if since_dt is not None:
                 t = datetime.fromisoformat(e["time"])
-                if (t.tzinfo is None) != (since_dt.tzinfo is None) or t < since_dt:
+                if (t if t.tzinfo else t.replace(tzinfo=self.tz)) < since_dt:
                     return False
             return True
         return match

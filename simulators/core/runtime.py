@@ -26,7 +26,7 @@ class Runtime:
         self.backend = open_backend(config.state)
         self.clock = SimClock(self.backend, config.timezone)
         self.faults = Faults(self.backend, config.apis)
-        self.journal = Journal(self.backend, config.journal_size)
+        self.journal = Journal(self.backend, config.journal_size, self.clock.tz)
         self.limiter = Limiter(self.backend)
         self.apis: dict[str, SimulatedAPI] = {n: api_class(n)(self) for n in config.apis}
         self.rate_limits = {n: self._rate_limit(a) for n, a in self.apis.items()}

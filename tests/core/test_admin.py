@@ -215,6 +215,13 @@ def test_journal_since_uses_the_simulated_clock(fieldsim):
     got = admin(fieldsim, "GET", "requests", params={"since": "2026-03-01T10:30:00+01:00"}).json()
     assert [e["path"] for e in got] == ["/api/capo/project/x"]
     assert admin(fieldsim, "GET", "requests", params={"since": "soon"}).status_code == 400
+    # without an offset: the simulator's own zone, as the clock reads it (it used to match nothing)
+    for since in ("2026-03-01T10:30:00", "2026-03-01T10:30"):
+        got = admin(fieldsim, "GET", "requests", params={"since": since}).json()
+        assert [e["path"] for e in got] == ["/api/capo/project/x"], since
+    assert len(admin(fieldsim, "GET", "requests", params={"since": "2026-03-01"}).json()) == 2
+    admin(fieldsim, "DELETE", "requests", params={"since": "2026-03-01T10:30:00"})
+    assert [e["path"] for e in admin(fieldsim, "GET", "requests").json()] == ["/api/capo/project"]
 
 
 def test_journal_delete_clears(fieldsim):
