@@ -43,15 +43,17 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "serve":
         from simulators.core.config import Config
+        from simulators.core.store import REDIS_SCHEMES, check_state_url
         from simulators.server import serve
         try:
             config = Config.load(args.config, host=args.host, port=args.port,
                                  apis=tuple(args.api) if args.api else None, seed=args.seed,
                                  scale=args.scale, state=args.state, admin_token=args.admin_token,
                                  server=args.server, workers=args.workers, threads=args.threads)
+            check_state_url(config.state)
         except (ValueError, OSError) as exc:
             parser.error(str(exc))
-        if config.workers > 1 and not config.state.startswith(("redis://", "rediss://", "unix://")):
+        if config.workers > 1 and not config.state.startswith(REDIS_SCHEMES):
             parser.error("--workers > 1 needs a shared state: --state redis://HOST:PORT/DB")
         serve(config, print_banner=not args.quiet)
     elif args.command == "check":

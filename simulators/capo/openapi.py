@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from flask import Response, send_from_directory
+from flask import Response, redirect, request, send_from_directory
 
 try:
     from swagger_ui_bundle import swagger_ui_path
@@ -225,6 +225,8 @@ def add_routes(bp) -> None:
 
     @bp.get("/documentation/")
     def documentation_page():
+        if not request.path.endswith("/"):  # the page's links are relative to the slash
+            return redirect(request.path + "/", 308)
         return Response(_page(), mimetype="text/html")
 
     @bp.get("/documentation/<path:asset>")

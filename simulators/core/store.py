@@ -326,18 +326,26 @@ class MemoryBackend(Backend):
             self._buckets.clear()
 
 
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def check_state_url(url: str) -> str:
+    """ValueError for a --state no backend takes (the CLI answers it as a usage error)."""
+    if url != "memory" and not url.startswith(("sqlite:///", *REDIS_SCHEMES)):
+        raise ValueError(f"unknown --state {url!r}: use memory, sqlite:///PATH or redis://HOST:PORT/DB")
+    return url
+
+
 def open_backend(url: str | None) -> Backend:
     """`memory`, `sqlite:///PATH` or `redis://HOST:PORT/DB`."""
-    url = url or "memory"
+    url = check_state_url(url or "memory")
     if url == "memory":
         return MemoryBackend()
     if url.startswith("sqlite:///"):
         from simulators.core.store_sqlite import SqliteBackend
         return SqliteBackend(url)
-    if url.startswith(("redis://", "rediss://", "unix://")):
-        from simulators.core.store_redis import RedisBackend
-        return RedisBackend(url)
-    raise ValueError(f"unknown --state {url!r}: use memory, sqlite:///PATH or redis://HOST:PORT/DB")
+    from simulators.core.store_redis import RedisBackend
+    return RedisBackend(url)
 
 
 @contextlib.contextmanager

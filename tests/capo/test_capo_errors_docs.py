@@ -86,6 +86,10 @@ def test_documentation_page_lists_operations_CAPO_DOC_1(capo):
     r = requests.get(capo.url + "/documentation/", timeout=10)
     assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/html")
     assert "documentation.json" in r.text and "/project/{projectId}/bijlageassigned/{bijlageAssignedId}" in r.text
+    # without the slash: redirected to it, so the page's relative links resolve
+    bare = requests.get(capo.url + "/documentation", timeout=10)
+    assert bare.history and bare.history[0].status_code == 308 and bare.url == capo.url + "/documentation/"
+    assert bare.text == r.text
 
 
 JSONISH = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
