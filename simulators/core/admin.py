@@ -164,7 +164,8 @@ def build_admin(runtime) -> Blueprint:
 
     @bp.get("/ratelimits")
     def ratelimits():
-        return json_response({n: (vars(r) if r else None) for n, r in runtime.rate_limits.items()})
+        usage = runtime.limiter.usage(runtime.rate_limits)
+        return json_response({n: ({**vars(r), "clients": usage[n]} if r else None) for n, r in runtime.rate_limits.items()})
 
     @bp.get("/ui/", endpoint="ui")
     def ui():

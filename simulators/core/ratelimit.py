@@ -29,3 +29,17 @@ class Limiter:
 
     def release(self, api: str, client: str) -> None:
         self.backend.inflight_release(f"{api}:{client}")
+
+    def usage(self, limits: dict) -> dict:
+        """Per rate-limited API, each client's bucket now (refilled as the next request would see
+        it) and its requests in flight: the dashboard's meters."""
+        now, out = self.now(), {api: [] for api, limit in limits.items() if limit}
+        for key, (tokens, stamp, inflight) in sorted(self.backend.ratelimit_usage().items()):
+            api, _, client = key.partition(":")
+            limit = limits.get(api)
+            if limit is None:
+                continue
+            level = limit.burst if tokens is None else min(limit.burst, tokens + max(0.0, now - stamp) * limit.rate)
+            out[api].append({"client": client, "tokens": round(level, 2), "burst": limit.burst,
+                             "inflight": inflight, "inflightCap": limit.inflight})
+        return out

@@ -149,6 +149,9 @@ class Backend:
     def inflight_acquire(self, key: str, cap: int) -> bool: raise NotImplementedError
     def inflight_release(self, key: str): raise NotImplementedError
     def ratelimit_reset(self): raise NotImplementedError  # forget all buckets (admin reset)
+    # every client the limiter knows: key -> (tokens, stamp) of its bucket ((None, None): none) and
+    # its requests in flight, for the dashboard's meters
+    def ratelimit_usage(self) -> dict: raise NotImplementedError
 
     def rate_admit(self, key: str, cap: int, rate: float, burst: int, now: float) -> float | None:
         """Both limiter steps: None when `cap` requests are in flight, else the bucket's wait
@@ -324,6 +327,11 @@ class MemoryBackend(Backend):
     def ratelimit_reset(self):
         with self._guard:
             self._buckets.clear()
+
+    def ratelimit_usage(self) -> dict:
+        with self._guard:
+            keys = set(self._buckets) | {k for k, n in self._inflight.items() if n}
+            return {k: (*self._buckets.get(k, (None, None)), self._inflight.get(k, 0)) for k in keys}
 
 
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+import time
 import uuid
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -355,6 +356,21 @@ class RedisBackend(Backend):
     def ratelimit_reset(self):
         with backend_errors():
             self._reset_buckets(keys=[self.k("buckets")])
+
+    def ratelimit_usage(self) -> dict:
+        prefix = self.k("bucket", "")
+        with backend_errors():
+            clients = [b.decode()[len(prefix):] for b in self.client.smembers(self.k("buckets"))]
+            pipe = self.client.pipeline(transaction=False)
+            for c in clients:
+                pipe.hmget(self.k("bucket", c), "t", "s")
+            now_ms = time.time() * 1000  # slots are scored by their expiry
+            for c in clients:
+                pipe.zcount(self.k("inflight", c), now_ms, "+inf")
+            found = pipe.execute()
+        buckets, inflight = found[:len(clients)], found[len(clients):]
+        return {c: (float(t) if t else None, float(s) if s else None, n)
+                for c, (t, s), n in zip(clients, buckets, inflight) if t or n}
 
     def ping(self) -> None:
         with backend_errors():

@@ -263,6 +263,9 @@ class SqliteBackend(Backend):
     def ratelimit_reset(self):
         self._limits.ratelimit_reset()
 
+    def ratelimit_usage(self) -> dict:
+        return self._limits.ratelimit_usage()
+
     def ping(self) -> None:
         self._read("SELECT 1")
 

@@ -398,6 +398,22 @@ def test_dashboard_renders_only_through_text_content(fieldsim):
     assert "innerHTML" not in r.text and "textContent" in r.text
 
 
+def test_ratelimits_report_each_clients_bucket_and_requests_in_flight_for_the_dashboards_meters(fieldsim):
+    """INTERFACE.md: the dashboard shows rate-limit meters. GET /__admin/ratelimits gives, per
+    limited API, every client the limiter knows with its bucket as the next request would find it
+    and its requests in flight; the page draws them as <meter>s and shows a chosen API's state."""
+    auth = {"Authorization": "Bearer capo-aannemer-demo"}
+    for _ in range(6):
+        assert requests.get(fieldsim.url("capo") + "/project", headers=auth, timeout=5).status_code == 200
+    capo = admin(fieldsim, "GET", "ratelimits").json()["capo"]
+    assert (capo["rate"], capo["burst"], capo["inflight"]) == (20, 30, 3)
+    mine = [c for c in capo["clients"] if c["client"].endswith("capo-aannemer-demo")]
+    assert len(mine) == 1 and 24 <= mine[0]["tokens"] < 30 and mine[0]["inflight"] == 0
+    assert (mine[0]["burst"], mine[0]["inflightCap"]) == (30, 3)
+    page = admin(fieldsim, "GET", "ui/").text
+    assert 'createElement("meter")' in page and '"state/"' in page
+
+
 def test_dashboard_does_not_echo_hostile_journal_content(fieldsim):
     requests.get(fieldsim.url("capo") + "/<script>alert(1)</script>", timeout=5)
     assert "<script>alert(1)" not in admin(fieldsim, "GET", "ui/").text

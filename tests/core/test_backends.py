@@ -221,6 +221,18 @@ def test_an_import_that_cannot_be_stored_keeps_the_state_before_it(backend):
     assert backend.export_api("capo")["collections"] == {"projects": {"1": {"a": 1}}}
 
 
+def test_ratelimit_usage_lists_buckets_and_slots_in_flight(backend):
+    """The dashboard's meters on every backend: a client's bucket (tokens at its stamp) and its
+    requests in flight; a client with neither is not listed."""
+    key, now = f"capo:{uuid.uuid4().hex}", 1_000_000.0
+    assert backend.rate_admit(key, 3, 20.0, 30, now) == 0.0
+    assert backend.rate_admit(key, 3, 20.0, 30, now) == 0.0
+    tokens, stamp, inflight = backend.ratelimit_usage()[key]
+    assert (tokens, stamp, inflight) == (28.0, now, 2)
+    backend.inflight_release(key)
+    assert backend.ratelimit_usage()[key][2] == 1
+
+
 def test_bucket_burst_30_then_20_per_second_exactly(backend):
     """CAPO-RL-1/2 mechanics on every backend: burst 30 at once, then 20/s, with an injected now."""
     key, now = f"capo:{uuid.uuid4().hex}", 1_000_000.0
