@@ -112,6 +112,7 @@ def test_admin_order_for_an_existing_customer_SNP_WF_4(snp):
     ({"service": 1}, "unknown service"),
     ({"service": "Bredband 9/9"}, "unknown service"),
     ({"status": "shipped"}, "status"),
+    ({"status": "active"}, "status"),  # a known status, but not one a new order arrives in
     ({"delivery": "tomorrow"}, "delivery"),
     ({"accessId": "<script>"}, "accessId"),
     ({"customer": 424242}, "no customer"),
