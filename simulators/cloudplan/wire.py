@@ -8,7 +8,6 @@ xsi:type on matchers and entities) is what matters and it is also the fast path.
 from __future__ import annotations
 
 import math
-
 import re
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
@@ -198,6 +197,10 @@ def _el(name: str, value: str) -> str:
     return f"<{name}>{value}</{name}>" if value != "" else f"<{name}/>"
 
 
+# per kind: the position of each nested matcher and date in the WSDL's sequence (the echo's order)
+_ECHO_ORDER = {name: {tag: i for i, tag in enumerate(shape[0])} for name, shape in _MATCHER_SHAPE.items()}
+
+
 def matcher_xml(m: Matcher, tag: str = "matcher") -> str:
     """The matcher echoed back (CP-M-1), in schema order, with xsi:type at the top (CP-R-1)."""
     attrs = ' allowMultiple="true"' if m.allow_multiple else ' allowMultiple="false"'
@@ -214,11 +217,10 @@ def matcher_xml(m: Matcher, tag: str = "matcher") -> str:
         body.append(f"<id>{m.id}</id>")
     if m.number is not None:
         body.append(_el("number", escape(m.number)))
-    kind = KINDS[m.kind]  # nested matchers and dates in the WSDL's sequence, whatever the request's order
-    nested_order, date_order = [t for t, _f, _k in kind.nested], list(kind.dates)
-    body += [matcher_xml(sub, t) for t, _f, sub in sorted(m.nested, key=lambda n: nested_order.index(n[0]))]
+    order = _ECHO_ORDER[m.kind]  # nested matchers and dates in the WSDL's sequence, not the request's
+    body += [matcher_xml(sub, t) for t, _f, sub in sorted(m.nested, key=lambda n: order[n[0]])]
     body += [f'<{c.field} operator="{c.operator}">{_el("dateTime", escape(c.raw))}</{c.field}>'
-             for c in sorted(m.dates, key=lambda c: date_order.index(c.field))]
+             for c in sorted(m.dates, key=lambda c: order[c.field])]
     return head + "".join(body) + f"</{tag}>"
 
 

@@ -130,7 +130,8 @@ class SimClock:
             raise AdminError("clock: frozen must be true or false")
         instant = parse_instant(body["now"], self.tz) if "now" in body else None
         delta = parse_duration(body["advance"]) if "advance" in body else None
-        _check_range(instant or self._now(), delta)  # before anything is written
+        start = instant or (datetime.now(self.tz) if frozen is False else self._now())  # where it will be
+        _check_range(start, delta)  # before anything is written
         if instant is not None:
             self.set(instant, frozen=True if frozen is None else frozen)
         elif frozen:
