@@ -53,7 +53,7 @@ def parse_matcher(el, kind: str) -> Matcher:
         m.select = attrib.get("select")
     seen = set()
     for tag, child in tagged_children(el, allowed):
-        if tag in seen and tag not in _DATE_FIELDS:  # the WSDL holds one; the last must not win silently
+        if tag in seen:  # the WSDL holds one of each (a date too: no range on one field); none may win silently
             raise unmarshalling(f"<{tag}> may appear only once in <{el.tag}>")
         seen.add(tag)
         if tag == "id":
@@ -66,9 +66,6 @@ def parse_matcher(el, kind: str) -> Matcher:
         else:
             m.dates.append(_date_cond(child))
     return m
-
-
-_DATE_FIELDS = {d for k in KINDS.values() for d in k.dates}  # a date may be bounded twice: a range
 
 
 def _date_cond(el) -> DateCond:

@@ -26,6 +26,7 @@ PLACED_STATUSES = ("new", "delivered")  # as an end customer's order arrives (RE
 ORDER_KEYS = {"id", "type", "date", "status", "service", "xsp", "delivery", "customer"}
 ACCESS_RE = re.compile(r"^[A-Za-z0-9-]{2,32}$")
 CUST_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$")
+DELIVERY_FMT, CUST_DATE_FMT = "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"
 
 
 def _json(data, status=200) -> Response:
@@ -41,6 +42,24 @@ def _text(doc: dict, key: str, where: str, required=False, limit=200) -> str | N
     if not isinstance(value, (str, int)) or isinstance(value, bool) or len(str(value)) > limit:
         raise AdminError(f"{where}: {key} must be a string of at most {limit} characters")
     return str(value)
+
+
+def _when(value, fmt: str, what: str, also: str = "") -> datetime:
+    """A local time in the wire's format that exists on the calendar (2026-02-30 does not)."""
+    pattern = DELIVERY_RE if fmt == DELIVERY_FMT else CUST_DATE_RE
+    try:
+        if isinstance(value, str) and pattern.match(value):
+            return datetime.strptime(value, fmt).replace(tzinfo=LOCAL)
+    except ValueError:
+        pass
+    shape = "'YYYY-MM-DD HH:MM:SS'" if fmt == DELIVERY_FMT else "'YYYY-MM-DD HH:MM'"
+    raise AdminError(f"{what} must be {also}{shape}, a time that exists (got {value!r})")
+
+
+def _delivery(value, where: str) -> str:
+    if value != "asap":
+        _when(value, DELIVERY_FMT, f"{where}: delivery", also="'asap' or ")
+    return value
 
 
 def _int(doc: dict, key: str, where: str) -> int | None:
@@ -70,9 +89,8 @@ def customer_fields(doc, where: str) -> dict:
     out = {k: _text(doc, k, where) for k in CUSTOMER_KEYS - {"id", "date"} if doc.get(k) is not None}
     if "socket" in out and not ACCESS_RE.match(out["socket"]):
         raise AdminError(f"{where}: socket (accessId) must be 2-32 letters/digits, e.g. MS10234")
-    if doc.get("date") is not None and not CUST_DATE_RE.match(str(doc["date"])):
-        raise AdminError(f"{where}: date must be 'YYYY-MM-DD HH:MM'")
     if doc.get("date") is not None:
+        _when(doc["date"], CUST_DATE_FMT, f"{where}: date")
         out["date"] = doc["date"]
     if doc.get("id") is not None:
         out["id"] = _int(doc, "id", where)
@@ -94,9 +112,7 @@ def place_now(api, body) -> dict:
     status = body.get("status", "new")
     if status not in PLACED_STATUSES:  # a scenario may load orders in any status; a new one is one of these
         raise AdminError(f"stadsnet orders: status must be one of {', '.join(PLACED_STATUSES)} (direct activation)")
-    delivery = body.get("delivery", "asap")
-    if delivery != "asap" and not (isinstance(delivery, str) and DELIVERY_RE.match(delivery)):
-        raise AdminError("stadsnet orders: delivery must be 'asap' or 'YYYY-MM-DD HH:MM:SS'")
+    delivery = _delivery(body.get("delivery", "asap"), "stadsnet orders")
     access = body.get("accessId")
     if access is not None and not (isinstance(access, str) and ACCESS_RE.match(access)):
         raise AdminError("stadsnet orders: accessId must be 2-32 letters/digits, e.g. MS10234")
@@ -108,9 +124,15 @@ def place_now(api, body) -> dict:
             customer = api.state.get("customers", cust)
             if customer is None:
                 raise AdminError(f"stadsnet orders: no customer with id {cust}", status=404)
+            if access and access != customer["socket"]:
+                raise AdminError(f"stadsnet orders: accessId {access} is not customer {cust}'s ({customer['socket']})")
         else:
             fields = customer_fields(cust or {}, "stadsnet orders: customer")
-            fields.pop("id", None)
+            if "id" in fields:  # said, not ignored: an existing customer is given by its id alone
+                raise AdminError("stadsnet orders: customer.id: for an existing customer give its id alone "
+                                 f"(\"customer\": {fields['id']}); a new customer gets the next id")
+            if access and fields.get("socket", access) != access:
+                raise AdminError(f"stadsnet orders: accessId {access} and customer.socket {fields['socket']} differ")
         key = f"admin:{api.runtime.config.seed}:{api.state.next_id('admin_order')}"
         if customer is None:
             if access:
@@ -139,6 +161,8 @@ def load_scenario(api, payload) -> dict:
     except ValueError as exc:
         raise AdminError(str(exc)) from None
     custs = [customer_fields(c, f"stadsnet customers[{i}]") for i, c in enumerate(customers)]
+    _once_each([c.get("id") for c in custs], "stadsnet customers")
+    _once_each([o.get("id") if isinstance(o, dict) else None for o in orders], "stadsnet orders")
     for i, c in enumerate(custs):
         for key in ("socket", "firstname", "surname"):
             if key not in c:
@@ -167,6 +191,15 @@ def load_scenario(api, payload) -> dict:
     return result
 
 
+def _once_each(ids: list, where: str) -> None:
+    """An id given twice in one scenario would have the later entry silently replace the earlier."""
+    seen = set()
+    for i, x in enumerate(ids):
+        if isinstance(x, int) and x in seen:
+            raise AdminError(f"{where}[{i}]: id {x} is given twice in this scenario")
+        seen.add(x) if isinstance(x, int) else None
+
+
 def _check_order(api, o, i: int, new_customer_ids: set) -> tuple:
     where = f"stadsnet orders[{i}]"
     if not isinstance(o, dict):
@@ -178,9 +211,7 @@ def _check_order(api, o, i: int, new_customer_ids: set) -> tuple:
         raise AdminError(f"{where}: type must be 'order'")
     if o.get("status", "new") not in STATUSES:
         raise AdminError(f"{where}: status must be one of {', '.join(STATUSES)}")
-    delivery = o.get("delivery", "asap")
-    if delivery != "asap" and not (isinstance(delivery, str) and DELIVERY_RE.match(delivery)):
-        raise AdminError(f"{where}: delivery must be 'asap' or 'YYYY-MM-DD HH:MM:SS'")
+    _delivery(o.get("delivery", "asap"), where)
     if o.get("service") is None:
         raise AdminError(f"{where}: service is required")
     service = _service(api, o["service"], where)
@@ -194,9 +225,7 @@ def _check_order(api, o, i: int, new_customer_ids: set) -> tuple:
         raise AdminError(f"{where}: an order with id {oid} exists")
     at = api.now()
     if o.get("date") is not None:
-        if not (isinstance(o["date"], str) and DELIVERY_RE.match(o["date"])):
-            raise AdminError(f"{where}: date must be 'YYYY-MM-DD HH:MM:SS'")
-        at = datetime.strptime(o["date"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=LOCAL)
+        at = _when(o["date"], DELIVERY_FMT, f"{where}: date")
     return o, service, at
 
 

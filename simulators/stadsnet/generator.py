@@ -50,7 +50,8 @@ class EndCustomers:
         return self.state.get("meta", "generator_config") or self.default
 
     def configure(self, raw) -> dict:
-        settings = generator_settings(raw)
+        """Fields left out keep their value: {"interval": "PT5M"} does not switch a running generator off."""
+        settings = generator_settings({**self.settings(), **raw} if isinstance(raw, dict) else raw)
         with self.state.lock():
             self.state.put("meta", "generator_config", settings)
             mark = self.state.get("meta", "generator") or {}

@@ -54,6 +54,11 @@ def parse_date(value: str) -> str:
     return value
 
 
+def _user_id(api_user: str) -> int | None:
+    """An api_user is read as the ids of orders are: ASCII digits, leading zeros allowed."""
+    return int(api_user) if api_user.isascii() and api_user.isdigit() and len(api_user) <= 15 else None
+
+
 class Model:
     def __init__(self, state, now):
         self.state = state
@@ -63,7 +68,7 @@ class Model:
     # -- access ------------------------------------------------------------------------------
     def login(self, api_user: str, api_key: str) -> tuple[str, dict]:
         """SNP-AUTH-1: api_login(api_user, api_key) -> a 32-hex hash valid for 20 minutes."""
-        user = self.state.get("users", api_user) if api_user.isdigit() else None
+        user = self.state.get("users", _user_id(api_user))
         if user is None or not secrets.compare_digest(str(user["key"]), api_key):
             raise Unauthorized("Login failed: unknown api_user or wrong api_key")
         now = self.now()
@@ -89,11 +94,11 @@ class Model:
     def user_by_api_user(self, api_user: str) -> dict:
         """SNP-AUTH-3 [decision]: add_message's documented api_user= works for a user who has
         logged in (api_login) within the last 20 minutes."""
-        login = self.state.get("logins", api_user) if api_user.isdigit() else None
+        login = self.state.get("logins", _user_id(api_user))
         if login is None or login["at"] + HASH_LIFETIME.total_seconds() <= self.now().timestamp():
             raise Unauthorized(f"api_user {api_user} has not logged in within the last 20 minutes: "
                                "call api_login() first")
-        return self.state.get("users", api_user)
+        return self.state.get("users", _user_id(api_user))
 
     def expire_all(self) -> None:
         with self.state.lock():

@@ -34,7 +34,7 @@ LOG = _obj({"id": _int, "date": _datetime, "type": {"type": "string", "enum": li
             "message": _str, "user": _str})
 
 SUCCESS = {
-    "api_login": _obj({"hash_key": {"type": "string", "pattern": "^[0-9a-f]{32}$"}, "message": _str}),
+    "api_login": _obj({"message": _str, "hash_key": {"type": "string", "pattern": "^[0-9a-f]{32}$"}}),
     "orders": _obj({"order": {"type": "array", "items": ORDER}}),
     "order_info": _obj({"order": ORDER}),
     "customers": _obj({"customer": {"type": "array", "items": CUSTOMER_ROW}}),
@@ -56,7 +56,7 @@ def spec(server: str = "") -> dict:
         ("hash", {"type": "string", "pattern": "^[0-9a-f]{32}$"}),
         ("api_user", {"type": "string", "pattern": r"^\d{1,9}$"}), ("api_key", {"type": "string"}),
         ("id", {"type": "string", "pattern": r"^\d{1,9}$"}),
-        ("date", {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])$"}),
+        ("date", {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$"}),
         ("status", {"type": "string", "enum": list(STATUSES)}),
         ("type", {"type": "string", "enum": list(MESSAGE_TYPES)}), ("message", {"type": "string"}))]
     answer = {"oneOf": [envelope({"oneOf": list(SUCCESS.values())}, "success"),

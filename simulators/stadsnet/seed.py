@@ -96,6 +96,7 @@ def seed(state, seed_value: int, scale: str) -> None:
             order = model.place_order(customer, svc, at, status="delivered" if direct else "new", delivery=delivery)
             _replay(model, order, status, direct, at)
     _ensure_direct_activation(model, services)
+    _ensure_waiting(model)
     model.index.rebuild()  # once, not per order: a fresh state has no index, so place_order skipped it
 
 
@@ -103,7 +104,7 @@ def _replay(model: Model, order: dict, status: str, direct: bool, at: datetime) 
     """Walk a seeded order through the documented workflow (SNP-WF-1) so its log matches its status."""
     if direct or status == "new":
         return
-    tl = next(u for u in USERS if u.get("xsp") == order["xsp"])
+    tl = _tl_of(order)
     ko = USERS[2]
     path = ["received", "cancelled"] if status == "cancelled" else list(STATUS_PATH[1:STATUS_PATH.index(status) + 1])
     for i, step in enumerate(path):
@@ -111,6 +112,25 @@ def _replay(model: Model, order: dict, status: str, direct: bool, at: datetime) 
         order["status"] = step
         model._log(order["id"], "system", f"Status changed to {step}", who, at + timedelta(hours=2 * (i + 1)))
     model.state.put("orders", order["id"], order)
+
+
+def _ensure_waiting(model: Model) -> None:
+    """Orders in every status (README): the first active one waits on its TL (pending action from the other party)."""
+    orders = sorted(model.state.all("orders"), key=lambda o: o["id"])
+    if any(o["status"] == "waiting" for o in orders):
+        return
+    order = next((o for o in orders if o["status"] == "active"), None)
+    if order is None:
+        return
+    last = model.state.get("logs", order["id"])["entries"][-1]
+    at = datetime.strptime(last["date"], "%Y-%m-%d %H:%M:%S").replace(tzinfo=LOCAL) + timedelta(hours=2)
+    order["status"] = "waiting"
+    model._log(order["id"], "system", "Status changed to waiting", _tl_of(order)["name"], at)
+    model.state.put("orders", order["id"], order)
+
+
+def _tl_of(order: dict) -> dict:
+    return next(u for u in USERS if u.get("xsp") == order["xsp"])
 
 
 def _ensure_direct_activation(model: Model, services: dict) -> None:

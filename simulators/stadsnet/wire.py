@@ -15,7 +15,7 @@ from simulators.stadsnet.model import CUSTOMER_FIELDS, CUSTOMER_LIST_FIELDS, ORD
 
 PATH = "/plain/serviceguide_log"
 FORMATS = ("xml", "json")
-_INT = re.compile(r"^\d{1,15}$")
+_INT = re.compile(r"^[0-9]{1,15}$")  # ASCII digits: \d would take any script's digits
 # Characters XML 1.0 cannot carry (control characters echoed from a request): shown as U+FFFD.
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -70,14 +70,14 @@ def need(params, name: str) -> str:
 def need_int(params, name: str) -> int:
     value = need(params, name)
     if not _INT.match(value):
-        raise BadRequest(f"Invalid value for {name} '{value}': expected an integer", field=name)
+        raise BadRequest(f"Invalid value for {name} '{value}': expected a positive integer", field=name)
     return int(value)
 
 
 # -- methods --------------------------------------------------------------------------------------
 def api_login(api, p):
     hash_key, user = api.model.login(need(p, "api_user"), need(p, "api_key"))
-    return {"hash_key": hash_key, "message": f"{user['name']} logged in"}
+    return {"message": f"{user['name']} logged in", "hash_key": hash_key}  # the provider's order
 
 
 def caller(api, p) -> dict:

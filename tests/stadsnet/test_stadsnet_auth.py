@@ -3,6 +3,7 @@ and the expire_tokens fault (SNP-AUTH-1, SNP-AUTH-2, SNP-AUTH-3)."""
 from __future__ import annotations
 
 import re
+from xml.etree import ElementTree
 
 import pytest
 
@@ -23,12 +24,24 @@ def test_api_login_gives_32_hex_hash_and_logged_in_message_SNP_AUTH_1(snp, who):
     assert response["message"] == f"{NAMES[who[0]]} logged in"
 
 
+def test_api_login_answers_message_then_hash_key_as_the_provider_does_SNP_AUTH_1(snp):
+    """SNP-AUTH-1: <api_login><response><message>… logged in</message><hash_key>…</hash_key>, the order of
+    the provider's own example; an api_user with leading zeros is the same user, as ids are everywhere."""
+    r = snp.raw(method="api_login", api_user="01001", api_key="tl-demo-key")
+    response = ElementTree.fromstring(r.content).find("response")
+    assert [c.tag for c in response] == ["message", "hash_key"], r.text
+    assert response.find("message").text == f"{NAMES[1001]} logged in"
+    assert list(snp.json(method="api_login", api_user="1001", api_key="tl-demo-key")["response"]) == [
+        "message", "hash_key"]
+
+
 @pytest.mark.parametrize("params, needle", [
     ({"api_user": "1001", "api_key": "wrong"}, "Login failed"),
     ({"api_user": "9999", "api_key": "tl-demo-key"}, "Login failed"),
     ({"api_user": "1001", "api_key": "tl2-demo-key"}, "Login failed"),
     ({"api_user": "1001"}, "Missing parameter: api_key"),
     ({"api_key": "tl-demo-key"}, "Missing parameter: api_user"),
+    ({"api_user": "\u0661\u0660\u0660\u0661", "api_key": "tl-demo-key"}, "Login failed"),  # Arabic-Indic 1001
 ])
 def test_api_login_refuses_bad_credentials_with_error_response_SNP_AUTH_1(snp, params, needle):
     """SNP-AUTH-1 / SNP-ERR-1: wrong or missing credentials -> status error naming the problem."""

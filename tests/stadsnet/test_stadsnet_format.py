@@ -2,9 +2,11 @@
 and errors as HTTP 200 status error naming the problem (SNP-FMT-1, SNP-ERR-1)."""
 from __future__ import annotations
 
+import re
 from xml.etree import ElementTree
 
 import pytest
+import requests
 
 from .snp import KO, TL, Snp, to_obj
 
@@ -83,8 +85,8 @@ def test_unknown_or_missing_method_answers_root_error_SNP_ERR_1(snp):
     ({"method": "orders", "date": "2018-1-4"}, "Invalid date '2018-1-4': expected YYYY-MM-DD"),
     ({"method": "orders", "date": "2018-02-30"}, "Invalid date '2018-02-30': expected YYYY-MM-DD"),
     ({"method": "order_info"}, "Missing parameter: id"),
-    ({"method": "order_info", "id": "abc"}, "Invalid value for id 'abc': expected an integer"),
-    ({"method": "customer_info", "id": "-1"}, "Invalid value for id '-1': expected an integer"),
+    ({"method": "order_info", "id": "abc"}, "Invalid value for id 'abc': expected a positive integer"),
+    ({"method": "customer_info", "id": "-1"}, "Invalid value for id '-1': expected a positive integer"),
     ({"method": "set_status", "id": "19530"}, "Missing parameter: status"),
     ({"method": "add_message", "id": "19530", "type": "log"}, "Missing parameter: message"),
     ({"method": "add_message", "id": "19530", "message": "hej"}, "Missing parameter: type"),
@@ -139,3 +141,14 @@ def test_swedish_characters_survive_in_xml_and_json_SNP_FMT_1(snp):
     assert (info["firstname"], info["surname"], info["city"]) == ("Åsa", "Öberg", "Västerås")
     log = snp.json(method="order_log", hash=h, id=order["id"])["response"]["log"]
     assert log[-1]["message"] == "Fiber saknas i källaren"
+
+
+@pytest.mark.parametrize("day", ["2025-12-31", "2024-02-29", "2025-11-30", "2026-01-01"])
+def test_served_openapi_date_pattern_takes_every_day_the_method_takes_SNP_M_1(snp, day):
+    """SNP-M-1: `orders&date=` takes any calendar day; the served OpenAPI's pattern must too (it allowed
+    01-28 only, so a validating generated client refused the last days of most months)."""
+    spec = requests.get(snp.url + "/openapi.json", timeout=10).json()
+    params = [p for op in spec["paths"].values() for m in op.values() if isinstance(m, dict)
+              for p in m.get("parameters", []) if p.get("name") == "date"]
+    assert params and all(re.fullmatch(p["schema"]["pattern"].strip("^$"), day) for p in params)
+    assert snp.ok(method="orders", hash=snp.login(TL), date=day) is not None

@@ -83,6 +83,14 @@ def test_generator_config_refuses_bad_input_SNP_WF_4(snp, body):
     assert snp.sim.admin("GET", "stadsnet/generator").json()["enabled"] is False
 
 
+def test_generator_setting_keeps_the_fields_a_post_leaves_out_SNP_WF_4(snp):
+    """SNP-WF-4: {"interval": "PT5M"} changes the interval of a running generator; it stays on."""
+    snp.sim.admin("POST", "stadsnet/generator", json={"enabled": True, "interval": "PT30M", "direct_share": 0.5})
+    after = snp.sim.admin("POST", "stadsnet/generator", json={"interval": "PT5M"}).json()
+    assert after == {"enabled": True, "interval": 300.0, "direct_share": 0.5}
+    assert snp.sim.admin("POST", "stadsnet/generator", json={"enabled": False}).json()["interval"] == 300.0
+
+
 def test_admin_order_answers_the_order_SNP_WF_4(snp):
     """SNP-WF-4: POST /__admin/stadsnet/orders places an order now and answers it."""
     r = snp.sim.admin("POST", "stadsnet/orders", json={"service": 2451, "accessId": "MS3141",
@@ -114,7 +122,13 @@ def test_admin_order_for_an_existing_customer_SNP_WF_4(snp):
     ({"status": "shipped"}, "status"),
     ({"status": "active"}, "status"),  # a known status, but not one a new order arrives in
     ({"delivery": "tomorrow"}, "delivery"),
+    ({"delivery": "2026-02-30 00:00:00"}, "a time that exists"),  # the shape of a date, not a date
+    ({"delivery": "2026-13-45 99:99:99"}, "delivery"),
+    ({"customer": {"firstname": "Ny", "date": "2026-99-99 99:99"}}, "date"),
     ({"accessId": "<script>"}, "accessId"),
+    ({"customer": 10573, "accessId": "NS999"}, "accessId NS999 is not customer 10573's"),  # not dropped silently
+    ({"customer": {"id": 10573, "firstname": "Hijack"}}, "customer.id"),
+    ({"customer": {"socket": "MS1", "firstname": "A"}, "accessId": "NS2"}, "differ"),
     ({"customer": 424242}, "no customer"),
     ({"customer": {"shoe": 42}}, "unknown field"),
     ({"colour": "red"}, "unknown field"),
@@ -160,6 +174,15 @@ def test_scenario_adds_customers_and_orders_in_wire_format_SNP_WF_4(snp):
     ({"customers": [{"socket": "MS1"}]}, "firstname"),
     ({"customers": [{"socket": "MS1", "firstname": "A", "surname": "B"}], "orders": [{"service": 9}]}, "service"),
     ({"orders": [{"id": 19530, "service": 2440, "customer": 10573}]}, "exists"),
+    ({"orders": [{"id": 80060, "date": "2026-02-30 12:00:00", "service": 2440, "customer": 10573}]},
+     "a time that exists"),  # was a 500
+    ({"orders": [{"date": "2026-01-01 25:00:00", "service": 2440, "customer": 10573}]}, "orders[0]: date"),
+    ({"orders": [{"delivery": "2026-13-45 99:99:99", "service": 2440, "customer": 10573}]}, "delivery"),
+    ({"customers": [{"socket": "MS1", "firstname": "A", "surname": "B", "date": "2026-13-45 25:61"}]}, "date"),
+    ({"orders": [{"id": 80001, "service": 2440, "customer": 10573},
+                 {"id": 80001, "service": 2441, "customer": 10573}]}, "orders[1]: id 80001 is given twice"),
+    ({"customers": [{"id": 90010, "socket": "MS9010", "firstname": "A", "surname": "B"},
+                    {"id": 90010, "socket": "NS9011", "firstname": "C", "surname": "D"}]}, "given twice"),
     ({"trucks": []}, "unknown section"),
     ({"generator": {"enabled": "please"}}, "enabled"),
 ])

@@ -167,6 +167,16 @@ def test_ko_sees_its_network_only_SNP_AUTH_4(snp):
     assert {int(o["id"]) for o in snp.orders(snp.login(TL2), "2026-01-05")} == {ns["id"]}
 
 
+def test_seed_has_orders_in_every_status_SNP_M_5(snp):
+    """SNP-M-5 (README): the seeded orders, seen by both TLs, are in each of the six statuses, and the
+    waiting one's log ends with that change."""
+    orders = snp.orders(snp.login(TL)) + snp.orders(snp.login(TL2))
+    assert {o["status"] for o in orders} == {"new", "received", "active", "waiting", "cancelled", "delivered"}
+    waiting = next(o for o in orders if o["status"] == "waiting")
+    h = snp.login(TL if waiting["xsp"] == "31420" else TL2)
+    assert snp.log(h, waiting["id"])[-1]["message"] == "Status changed to waiting"
+
+
 def test_seed_has_directly_activated_orders_for_each_tl_SNP_WF_2(snp):
     """SNP-WF-2: each demo TL has orders already `delivered` that no one has touched (direct activation)."""
     for who in (TL, TL2):
