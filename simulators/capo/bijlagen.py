@@ -93,9 +93,9 @@ class Bijlagen(ModelPart):
                 raise Conflict(f"bijlage {bijlage_id}: no file received at the upload URL yet")
             doc["status"], doc["geupload"] = "uploaded", self.m.stamp()
             self.state.put("bijlage", bijlage_id, doc)
-            if ba["status"] == "assigned":
-                self._set_status(ba, "uploaded", org, email)
             self._log(project, ba, doc, org, email, "bijlage geupload")
+            if ba["status"] == "assigned":
+                self._set_status(project, ba, "uploaded", org, email)
             self.m.touch(project)
             self.state.put("project", project_id, project)
             return doc
@@ -135,13 +135,15 @@ class Bijlagen(ModelPart):
                     raise conflict
                 new = "review" if ba["requiresReview"] else "done"
             ba["reden"] = reden.strip() if new == "uploaded" else ba.get("reden")
-            self._set_status(ba, new, org, email, reden if new == "uploaded" else None)
-            self._log(project, ba, None, org, email, f"status {current} -> {new}")
+            self._set_status(project, ba, new, org, email, reden if new == "uploaded" else None)
             self.m.touch(project)
             self.state.put("project", project_id, project)
             return self.state.get("ba", ba_id)
 
-    def _set_status(self, ba: dict, status: str, org: dict, email: str | None, reden: str | None = None) -> None:
+    def _set_status(self, project, ba: dict, status: str, org: dict, email: str | None, reden: str | None = None) -> None:
+        """Every status change, the automatic assigned -> uploaded too, is a BijlageAct and a
+        BijlageLogEntry whose act carries the status (and a rejection's reden), as seeded ones do."""
+        change = f"status {ba['status']} -> {status}"
         ba["status"] = status
         act = {"actie": "status", "status": status, "datum": self.m.stamp(), "organisatie": org_ref(org),
                "email": email}
@@ -150,6 +152,9 @@ class Bijlagen(ModelPart):
         ba.setdefault("acts", []).append(act)
         ba["gewijzigd"] = act["datum"]
         self.state.put("ba", ba["bijlageAssignedId"], ba)
+        self.m.add_log(project["projectId"], {"type": "BijlageLogEntry", "bijlageAssignedId": ba["bijlageAssignedId"],
+                                              "bijlageId": None, "omschrijving": change, "email": email,
+                                              "act": {**act, "actie": change}})
 
     def _log(self, project, ba, doc, org, email, actie: str) -> None:
         """CAPO-EM-2: a BijlageLogEntry carries the acting user's email, also in its BijlageAct."""

@@ -53,6 +53,21 @@ def parse_when(name: str, text, tz, end: bool = False) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=tz)
 
 
+def iso_week(value: str) -> str:
+    """startUitvoeringWeek: an ISO week that exists ('2026-W07'; 2025 has no W53)."""
+    m = WEEK.match(value)
+    try:
+        if m:
+            date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+            return value
+    except ValueError:
+        pass
+    raise BadRequest("Field startUitvoeringWeek must be an ISO week like 2026-W07")
+
+
+UNCHANGED = object()  # a PATCH field left out (null is a value: it clears the field)
+
+
 def wensdatum(project: dict) -> str | None:
     """CAPO-AGD-4: aanvraagDatum + wachttijd unless the customer's AGD (the first product's agd)
     is later than that; then that agd. No AGD, or an earlier one: aanvraagDatum + wachttijd."""
@@ -145,19 +160,16 @@ class Model(ApiModel):
         return sorted(rows, key=lambda e: (datetime.fromisoformat(e["datum"]), e["seq"]))
 
     # -- writes ------------------------------------------------------------------------------------
-    def patch_project(self, org: dict, project_id: int, week=None, omschrijving=None) -> dict:
-        """PATCH /project/{id}: startUitvoeringWeek ('YYYY-Www') and omschrijving (CAPO-HL-3)."""
+    def patch_project(self, org: dict, project_id: int, week=None, omschrijving=UNCHANGED) -> dict:
+        """PATCH /project/{id}: startUitvoeringWeek ('YYYY-Www') and omschrijving, which null clears (CAPO-HL-3)."""
         with self.state.lock():
             project = self.project(org, project_id)
             planning = False
             if week is not None:
-                m = WEEK.match(week)
-                if not m or not 1 <= int(m.group(2)) <= 53:
-                    raise BadRequest("Field startUitvoeringWeek must be an ISO week like 2026-W07")
-                planning = week != project.get("startUitvoeringWeek")
+                planning = iso_week(week) != project.get("startUitvoeringWeek")
                 project["startUitvoeringWeek"] = week
-            changed = planning or (omschrijving is not None and omschrijving != project.get("omschrijving"))
-            if omschrijving is not None:
+            changed = planning or (omschrijving is not UNCHANGED and omschrijving != project.get("omschrijving"))
+            if omschrijving is not UNCHANGED:
                 project["omschrijving"] = omschrijving
             if not changed:
                 return project  # the values it already has: nothing changed, no new stamp (CAPO-HL-1)

@@ -2,13 +2,14 @@
 (CAPO-ERR-1). Parses requests, calls the model, serialises its documents."""
 from __future__ import annotations
 
+import re
 from functools import wraps
 
 import orjson
 from flask import Blueprint, Response, g, request
 
 from simulators.core.errors import BadRequest
-from simulators.capo.model import parse_email, parse_when, wensdatum
+from simulators.capo.model import UNCHANGED, parse_email, parse_when, wensdatum
 
 BASE = "/api/capo"
 PRIVATE = ("seq",)
@@ -19,8 +20,11 @@ def json_response(data, status: int = 200) -> Response:
 
 
 def error_json(status: int, message: str) -> Response:
-    """CAPO-ERR-1: {"message": ...} with the HTTP status."""
-    return json_response({"message": message}, status)
+    """CAPO-ERR-1: {"message": ...} with the HTTP status; a 401 names its scheme (RFC 7235)."""
+    resp = json_response({"message": message}, status)
+    if status == 401:
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="CAPO"'
+    return resp
 
 
 # -- parsing ----------------------------------------------------------------------------------------
@@ -56,10 +60,13 @@ def field(doc: dict, name: str, kind, required: bool = False, nullable: bool = T
     return value
 
 
+INTEGER = re.compile(r"^-?[0-9]{1,18}$")  # a Java long: -1 or 9999999999999 is an id no one has (404)
+
+
 def int_arg(name: str, value: str | None) -> int | None:
     if value is None:
         return None
-    if not value.isdigit() or len(value) > 12:
+    if not INTEGER.match(value):
         raise BadRequest(f"{name} must be an integer, got {value!r}")
     return int(value)
 
@@ -128,8 +135,8 @@ def build_blueprint(api) -> Blueprint:
     @authed
     def patch_project(projectId):
         doc = body()
-        p = m.patch_project(g.capo_org, projectId, field(doc, "startUitvoeringWeek", str, nullable=False),
-                            field(doc, "omschrijving", str))
+        omschrijving = field(doc, "omschrijving", str) if "omschrijving" in doc else UNCHANGED
+        p = m.patch_project(g.capo_org, projectId, field(doc, "startUitvoeringWeek", str, nullable=False), omschrijving)
         return json_response(project_json(api, p))
 
     @bp.get("/hoofdleiding")

@@ -50,6 +50,7 @@ def test_wensdatum_three_scenarios_CAPO_AGD_4(capo, pid, expect):
 def test_wensdatum_property_via_scenario_CAPO_AGD_4(fieldsim, aanvraag, wachttijd, offset):
     """CAPO-AGD-4 for any project loaded by scenario: max(aanvraag + wachttijd, agd) (no agd: the former)."""
     agd = None if offset is None else (aanvraag + timedelta(days=wachttijd + offset)).isoformat()
+    fieldsim.reset("capo")  # a scenario adds: the area and project of the last example must go first
     r = fieldsim.admin("POST", "scenario", json={"capo": {
         "contractgebieden": [{"contractgebiedId": 77, "naam": "Combi Test", "agdRelevant": True, "wachttijd": wachttijd,
                               "deelnemers": [1]}],
