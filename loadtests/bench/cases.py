@@ -165,7 +165,7 @@ def cloudplan(base: str, matchers: int = 10) -> Case:
 
 
 def werkbon(base: str) -> Case:
-    path = "/openapi/8/GetWorkorders/?token=werkbon-demo-token&software_token=werkbon-demo-software"
+    path = "/openapi/8/GetWorkorders/?token=werkbon-demo-token&software_token=werkbon-demo-software&status=Alle"
     case = Case("werkbon-workorders", "werkbon", "WerkbonApp GetWorkorders", "GET", path)
     return _snapshot(case, base, lambda r: None if r.json().get("code") == 200 else f"code {r.json().get('code')}")
 

@@ -95,11 +95,13 @@ def filters() -> list[tuple[str, str, str]]:
 FLAG_VALUES = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
-def flag(name: str, default: bool, code: int = 1007) -> bool:
+def flag(name: str, default: bool | None, code: int = 1007) -> bool:
     """A boolean query parameter. Anything but true/false (1/0, yes/no) is refused with `code`:
     read as true, a typo in delete_all=fals would empty the whole entity."""
     value = request.args.get(name)
     if value is None or value == "":
+        if default is None:  # required (DeleteEntity's delete_all): a typo'd name must not delete
+            raise WbError(code, f"{name} is required: true or false")
         return default
     try:
         return FLAG_VALUES[value.strip().lower()]
@@ -157,7 +159,7 @@ def build_blueprint(api) -> Blueprint:
 
     special = {
         ("GET", "GetWorkorders"): lambda acc: [workorder_out(o) for o in wos.get_many(
-            acc, request.args.get("status"), flag("update_status", True), request.args.get("workstatus"))],
+            acc, request.args.get("status"), flag("update_status", True), request.args.get("workstatus"), filters())],
         ("GET", "GetWorkorder"): lambda acc: workorder_out(wos.get_one(
             acc, request.args.get("row_id"), request.args.get("workorder_no"), flag("update_status", True))),
         ("POST", "PostWorkorders"): lambda acc: wos.post(acc, body_records()),
@@ -168,7 +170,7 @@ def build_blueprint(api) -> Blueprint:
             acc, request.args.get("row_id"), request.args.get("workorder_no"), flag("ClearMaterials", False),
             body_records()),
         ("GET", "DeleteEntity"): lambda acc: model.delete_entity(
-            acc, request.args.get("entity", ""), flag("delete_all", False, 1600), delete_keys()),
+            acc, request.args.get("entity", ""), flag("delete_all", None, 1600), delete_keys()),
         ("GET", "numbers"): lambda acc: model.next_number(acc, request.args.get("table")),
         ("GET", "values"): lambda acc: model.values(
             acc, request.args.get("val_entity"), request.args.get("val_primary"), request.args.get("val_column")),

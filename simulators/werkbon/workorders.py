@@ -6,9 +6,9 @@ import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from simulators.werkbon.common import (DATE_MSG, MAT_FIELDS, MAT_REQUIRED, PARSE_MSG, TIME_MSG, WO_REQUIRED,
-                                       WO_SCALARS, WP_FIELDS, WP_REQUIRED, WbError, blank, decimal, money, scalar,
-                                       valid_date, valid_time)
+from simulators.werkbon.common import (DATE_MSG, MAT_FIELDS, MAT_REQUIRED, PARSE_MSG, STATUSES, TIME_MSG,
+                                       WO_REQUIRED, WO_SCALARS, WP_FIELDS, WP_REQUIRED, WbError, blank, decimal, money,
+                                       scalar, valid_date, valid_time)
 from simulators.werkbon.entities import ENTITIES, WO_TEXT
 from simulators.core.model import ModelPart
 
@@ -110,6 +110,10 @@ def fill_end(order: dict) -> None:
         return
     end = datetime.strptime(f"{order['WorkDate']} {order['WorkTime']}", "%d-%m-%Y %H:%M") + timedelta(minutes=minutes)
     order["WorkEndDate"], order["WorkEndTime"] = end.strftime("%d-%m-%Y"), end.strftime("%H:%M")
+
+
+# WB-WO-6 on GetWorkorders: a filter's key is one of an order's own scalar fields
+WO_FILTER_KEYS = frozenset(WO_SCALARS) | {"id", "status", "CreationDate", "WorkFinished", "Archived", "WorksheetCode"}
 
 
 class Workorders(ModelPart):
@@ -228,17 +232,22 @@ class Workorders(ModelPart):
                 self.state.put(self.coll(acc), order["id"], {**order, "status": "Afgehandeld"})
         return order
 
-    def get_many(self, acc: str, status: str | None, update_status: bool, workstatus: str | None) -> list[dict]:
-        """WB-WO-2: orders with that status (Alle: every status; default Alle); with update_status
-        true every fetched Compleet order becomes Afgehandeld in the same locked section, so under
-        concurrency each Compleet order is handed out exactly once."""
-        status = "Alle" if blank(status) else status
+    def get_many(self, acc: str, status: str | None, update_status: bool, workstatus: str | None,
+                 filters=()) -> list[dict]:
+        """WB-WO-2: orders with that status (required: Alle for every status) and the advanced filters
+        (WB-WO-6); with update_status true every fetched Compleet order becomes Afgehandeld in the same
+        locked section, so under concurrency each Compleet order is handed out exactly once. A
+        refused request flips nothing (a missing status used to read as Alle and flip them all)."""
+        if status not in ("Alle", *STATUSES):
+            raise WbError(1007, f"status is required: one of Alle, {', '.join(STATUSES)}"
+                                + ("" if blank(status) else f" (not {status!r})"))
         workstatus = None if blank(workstatus) else workstatus
         coll = self.coll(acc)
         with self.state.lock():
             # Filter before sorting: a status poll sorts (and flips) only the orders it returns.
             orders = [o for o in self.state.all(coll) if (status == "Alle" or o["status"] == status)
                       and (workstatus is None or o.get("WorkStatus", "") == workstatus)]
+            orders = self.m.apply_filters(WO_FILTER_KEYS, orders, filters)
             orders.sort(key=lambda o: int(o["id"]))
             if update_status:
                 for o in orders:

@@ -91,11 +91,20 @@ def test_wb_ent_1_a_delete_all_that_is_not_a_boolean_is_1600_and_deletes_nothing
 def test_wb_wo_2_an_update_status_that_is_not_a_boolean_is_refused_and_flips_nothing(wb):
     """WB-WO-2: update_status is a boolean; `abc` is refused (1007) instead of being read as true,
     so no Compleet order becomes Afgehandeld."""
-    before = wb.ok("GET", "GetWorkorders", {"update_status": "false"})
-    got = wb.code("GET", "GetWorkorders", {"update_status": "abc"})
+    before = wb.ok("GET", "GetWorkorders", {"status": "Alle", "update_status": "false"})
+    got = wb.code("GET", "GetWorkorders", {"status": "Alle", "update_status": "abc"})
     assert got == {"code": 1007, "messages": ["update_status must be true or false, not 'abc'"], "response": None}
-    assert wb.ok("GET", "GetWorkorders", {"update_status": "false"}) == before
+    assert wb.ok("GET", "GetWorkorders", {"status": "Alle", "update_status": "false"}) == before
     assert any(o["status"] == "Compleet" for o in before)
+
+
+def test_wb_ent_1_delete_entity_without_delete_all_is_refused_and_deletes_nothing(wb):
+    """WB-ENT-1, WB-ERR-3: DeleteEntity's delete_all is required (true or false): left out -> 1600 and
+    nothing is deleted (the key/value row used to go)."""
+    before = wb.ok("GET", "materials")
+    got = wb.code("GET", "DeleteEntity", {"entity": "material", "key": "code", "value": before[0]["code"]})
+    assert got["code"] == 1600 and "delete_all" in got["messages"][0]
+    assert wb.ok("GET", "materials") == before
 
 
 def test_wb_ent_1_delete_object_part_by_composite_key(wb):

@@ -229,3 +229,33 @@ def test_wb_wo_2_field_order_also_for_stored_fields_the_answer_leaves_out(wb):
     assert extra["Materials"][0]["MaterialType"] is None and extra["Materials"][0]["MaterialTotalPrice"] == "3,00"
     assert [list(w) for w in extra["Workperiods"]] == [list(WP_ORDER) + ["Break"], list(WP_ORDER)]
     assert extra["Workperiods"][0]["Break"] == "15" and plain["Workperiods"] == [] and plain["ExternProjectNr"] == ""
+
+
+def test_wb_wo_2_a_missing_or_unknown_status_is_refused_and_flips_nothing(wb):
+    """WB-WO-2: `status` is required (the document: "status (string, required, `Alle`)"). Missing, empty
+    or unknown -> 1007 and nothing flips; it used to read as Alle, and with update_status's default
+    true it turned every Compleet order Afgehandeld."""
+    before = statuses(wb)
+    assert "Compleet" in before.values()
+    for params in ({}, {"status": ""}, {"status": "compleet"}, {"status[]": "Compleet"}):
+        got = wb.code("GET", "GetWorkorders", params)
+        assert got["code"] == 1007 and "status" in got["messages"][0] and got["response"] is None, params
+    assert statuses(wb) == before
+
+
+def test_wb_wo_6_advanced_filters_on_get_workorders_select_what_is_fetched_and_flipped(wb):
+    """WB-WO-6, WB-WO-2: key/value/operator narrow GetWorkorders, and only the orders answered flip; a key
+    that is no field of an order is refused (1007) with nothing flipped (the filter used to be ignored,
+    so a fetch of one Compleet order flipped them all)."""
+    compleet = [no for no, s in statuses(wb).items() if s == "Compleet"]
+    assert len(compleet) >= 2
+    got = wb.ok("GET", "GetWorkorders", {"status": "Compleet", "key": "WorkorderNo", "value": compleet[0],
+                                          "operator": "eq"})
+    assert [o["WorkorderNo"] for o in got] == [compleet[0]]
+    after = statuses(wb)
+    assert after[compleet[0]] == "Afgehandeld" and all(after[no] == "Compleet" for no in compleet[1:])
+    bad = wb.code("GET", "GetWorkorders", {"status": "Compleet", "key": "nosuchcol", "value": "1", "operator": "eq"})
+    assert bad["code"] == 1007 and statuses(wb) == after
+    several = {"status": "Alle", "update_status": "false", "key[]": ["status", "WorkorderNo"],
+               "value[]": ["Compleet", compleet[1]], "operator[]": ["eq", "ne"]}
+    assert [o["WorkorderNo"] for o in wb.ok("GET", "GetWorkorders", several)] == compleet[2:]
