@@ -192,6 +192,15 @@ SIZE_55 = {"eancode", "barcode"}
 WO_TEXT = {"CustomerRemark", "CustomerRemarkInvoice", "WorkDescription", "InternalWorkDescription"}
 
 
+# Columns the document's parameter tables type as numbers (Int (10/11), Float (10,6), Decimal (7,2)):
+# a posted value must be one, as PostWorkorders' CustomerLatitude already must (WB-ERR-2).
+NUMERIC = {"obj_price": "decimal", "obj_floor_level": "int", "obj_order": "int", "obj_latitude": "float",
+           "obj_longitude": "float", "latitude": "float", "longitude": "float", "adr_latitude": "float",
+           "adr_longitude": "float", "reg_zip_start": "int", "reg_zip_end": "int", "wrt_default_minutes": "int",
+           "wrt_active": "int", "cat_display": "int", "veh_driving": "int", "veh_active": "int", "app_enabled": "int",
+           "progress": "int"}
+
+
 def max_length(ent: Entity, field_name: str) -> int | None:
     if ent.path not in SIZED or (ent.path, field_name) in TEXT:
         return None

@@ -11,7 +11,7 @@ import re
 from datetime import datetime, timedelta
 
 from simulators.werkbon.common import OPERATORS, WbError, blank, decimal, scalar, valid_date
-from simulators.werkbon.entities import DELETE_ENTITIES, ENTITIES, Entity, max_length
+from simulators.werkbon.entities import DELETE_ENTITIES, ENTITIES, NUMERIC, Entity, max_length
 from simulators.werkbon.extras import Extras
 from simulators.core.model import ApiModel
 
@@ -60,8 +60,21 @@ def _check_object_part(ent: Entity, rec: dict) -> list[str]:
     return errs
 
 
+def _check_numbers(ent: Entity, rec: dict) -> list[str]:
+    """Every entity: a column the document types as a number (entities.NUMERIC) holds one."""
+    errs = []
+    for f, kind in NUMERIC.items():
+        value = rec.get(f)
+        if blank(value):
+            continue
+        number = decimal(value)
+        if number is None or not number.is_finite() or (kind == "int" and number != number.to_integral_value()):
+            errs.append(f"{f} should be {'an integer' if kind == 'int' else 'a number'}: {value}")
+    return errs
+
+
 CHECKS = {"object_part": _check_object_part, "price": _check_price, "project_dates": _check_project_dates, "active": _check_active,
-          "hourtype": _check_hourtype}
+          "hourtype": _check_hourtype, "numbers": _check_numbers}
 
 
 def like(pattern: str, value: str) -> bool:
@@ -125,7 +138,7 @@ class Model(Extras, ApiModel):
             missing += [f for f in ent.required if blank(rec.get(f)) and f not in missing]
         if missing:
             raise WbError(ent.missing_code, [f"Required field missing: {f}" for f in missing])
-        errors = [msg for rec in records for check in ent.checks for msg in CHECKS[check](ent, rec)]
+        errors = [msg for rec in records for check in (*ent.checks, "numbers") for msg in CHECKS[check](ent, rec)]
         too_long = [f"Field too long: {f} (max {max_length(ent, f)})" for rec in records for f, v in rec.items()
                     if max_length(ent, f) and len(v) > max_length(ent, f)]
         if too_long:

@@ -100,13 +100,14 @@ def material_total(m: dict) -> str:
     nr, price = decimal(m.get("MaterialNr")) or Decimal(0), decimal(m.get("MaterialPrice")) or Decimal(0)
     return money(nr * price)
 
-def fill_end(order: dict) -> None:
-    """WB-WO-4: WorkDuration (minutes) fills WorkEndDate and WorkEndTime from WorkDate and
-    WorkTime when those ends are not given."""
+def fill_end(order: dict, given: dict) -> None:
+    """WB-WO-4: WorkDuration (minutes) fills WorkEndDate and WorkEndTime from WorkDate and WorkTime,
+    unless this request (`given`) set an end itself: a reschedule or re-post moves the end along
+    (it stayed behind, before the new start)."""
     minutes = int(order.get("WorkDuration") or 0)
     if minutes <= 0 or blank(order.get("WorkDate")) or blank(order.get("WorkTime")):
         return
-    if not blank(order.get("WorkEndDate")) or not blank(order.get("WorkEndTime")):
+    if not blank(given.get("WorkEndDate")) or not blank(given.get("WorkEndTime")):
         return
     end = datetime.strptime(f"{order['WorkDate']} {order['WorkTime']}", "%d-%m-%Y %H:%M") + timedelta(minutes=minutes)
     order["WorkEndDate"], order["WorkEndTime"] = end.strftime("%d-%m-%Y"), end.strftime("%H:%M")
@@ -166,7 +167,7 @@ class Workorders(ModelPart):
         order.update(doc)
         for f in ("WorkDuration", "PickupPlanning", "WebPlanning"):
             order.setdefault(f, "0")
-        fill_end(order)
+        fill_end(order, doc)
         self.state.put(self.coll(acc), order["id"], order)
         self.schedule(acc, order)
         return order
@@ -195,6 +196,7 @@ class Workorders(ModelPart):
             if all(order.get(k, "") == v for k, v in changes.items()):
                 raise WbError(1503, "No data changed")
             order.update(changes)
+            fill_end(order, changes)
             self.state.put(self.coll(acc), order["id"], order)
             self.schedule(acc, order)
 

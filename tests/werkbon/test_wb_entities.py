@@ -165,3 +165,24 @@ def test_wb_ent_1_objects_changed_indicator_and_object_parts(wb, fieldsim):
     assert wb.code("GET", "object_parts", {"key": "opr_amount", "value": "2"})["code"] == 1007
     assert wb.code("POST", "object_parts", json=[{"opr_obj_code": "O", "opr_prt_code": "P",
                                                   "opr_amount": "two"}])["code"] == 2200
+
+
+@pytest.mark.parametrize("path, record, code", [
+    ("objects", {"obj_code": "OX", "obj_debiteur_nummer": "10000", "obj_description": "d", "obj_price": "zz"}, 1900),
+    ("objects", {"obj_code": "OX", "obj_debiteur_nummer": "10000", "obj_description": "d", "obj_latitude": "abc"}, 1900),
+    ("objects", {"obj_code": "OX", "obj_debiteur_nummer": "10000", "obj_description": "d", "obj_floor_level": "1.5"},
+     1900),
+    ("relations", {"name": "R", "debtor_number": "R1", "street": "S", "postal_code": "1234AB", "city": "C",
+                   "latitude": "abc"}, 1300),
+    ("regions", {"reg_code": "R9", "reg_name": "Noord", "reg_zip_start": "abc"}, 1050),
+    ("worktypes", {"wrt_name": "W", "wrt_description": "d", "wrt_default_minutes": "NaN", "wrt_active": "1"}, 2600),
+])
+def test_wb_err_2_a_number_column_takes_numbers_only_and_a_refusal_stores_nothing(wb, path, record, code):
+    """WB-ERR-2, WB-ERR-3: columns the document types Int/Float/Decimal refuse other text with the entity's
+    "insert or update failed" code (they were stored and echoed as given); nothing of the post is kept."""
+    before = wb.ok("GET", path)
+    got = wb.code("POST", path, json=[record])
+    assert got["code"] == code and any("should be" in m for m in got["messages"]), got
+    assert wb.ok("GET", path) == before
+    fixed = {k: ("1" if v in ("zz", "abc", "1.5", "NaN") else v) for k, v in record.items()}
+    assert wb.ok("POST", path, json=[fixed]) == 1

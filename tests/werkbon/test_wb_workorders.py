@@ -259,3 +259,20 @@ def test_wb_wo_6_advanced_filters_on_get_workorders_select_what_is_fetched_and_f
     several = {"status": "Alle", "update_status": "false", "key[]": ["status", "WorkorderNo"],
                "value[]": ["Compleet", compleet[1]], "operator[]": ["eq", "ne"]}
     assert [o["WorkorderNo"] for o in wb.ok("GET", "GetWorkorders", several)] == compleet[2:]
+
+
+def test_wb_wo_4_the_end_follows_a_rescheduled_or_reposted_start(wb):
+    """WB-WO-4: WorkDuration fills WorkEndDate/WorkEndTime from WorkDate/WorkTime; UpdateWorkorder moving
+    the start, or a re-post with a new start, moves the end with it (it stayed behind, before the start),
+    while an end the post gives itself is kept."""
+    wb.ok("POST", "PostWorkorders", json=[order("RE", WorkDate="01-01-2026", WorkTime="10:00", WorkDuration="60")])
+    end = lambda: (lambda o: (o["WorkEndDate"], o["WorkEndTime"]))(
+        wb.ok("GET", "GetWorkorder", {"workorder_no": "RE", "update_status": "false"}))
+    assert end() == ("01-01-2026", "11:00")
+    wb.ok("GET", "UpdateWorkorder", {"workorder_no": "RE", "workdate": "05-03-2026", "worktime": "16:45"})
+    assert end() == ("05-03-2026", "17:45")
+    wb.ok("POST", "PostWorkorders", json=[order("RE", WorkDate="02-01-2026", WorkTime="23:30", WorkDuration="60")])
+    assert end() == ("03-01-2026", "00:30")
+    wb.ok("POST", "PostWorkorders", json=[order("RE", WorkDate="02-01-2026", WorkTime="08:00", WorkDuration="60",
+                                                WorkEndDate="02-01-2026", WorkEndTime="16:00")])
+    assert end() == ("02-01-2026", "16:00")
