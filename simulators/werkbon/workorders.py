@@ -165,6 +165,9 @@ class Workorders(ModelPart):
         for m in doc["Materials"]:
             m["MaterialTotalPrice"] = material_total(m)
         order.update(doc)
+        # the provider renders each form as a PDF (changelog 27-09-2017: "Added PdfUrl to Forms")
+        order["Forms"] = [{**form, "PdfUrl": f"{BASE}/mailpdf.php?action=form&sheet_id={order['WorksheetCode']}&form={i}"}
+                          for i, form in enumerate(order.get("Forms") or [], 1)]
         for f in ("WorkDuration", "PickupPlanning", "WebPlanning"):
             order.setdefault(f, "0")
         fill_end(order, doc)
@@ -349,12 +352,14 @@ class Workorders(ModelPart):
         if token:
             accounts = [a for a in accounts if a["token"] == token]
         with self.state.lock():
-            for account in accounts:
-                order = self.find(account["id"], workorder_no=workorder_no)
-                if order is None:
-                    continue
-                if order["status"] not in ("Klaargezet", "Opgehaald"):
-                    raise WbError(409, f"Workorder {workorder_no} is already {order['status']}")
-                self.state.delete(self.m.coll(account["id"], "device"), order["id"])
-                return self.complete_order(account["id"], order, self.m.now())
-        raise WbError(404, f"Workorder {workorder_no} not found")
+            found = [(a["id"], o) for a in accounts if (o := self.find(a["id"], workorder_no=workorder_no))]
+            if not found:
+                raise WbError(404, f"Workorder {workorder_no} not found")
+            if len(found) > 1:  # one account's order, not whichever comes first
+                raise WbError(409, f"Workorder {workorder_no} exists in {len(found)} accounts: "
+                                   "name one with ?token=<its token>")
+            acc, order = found[0]
+            if order["status"] not in ("Klaargezet", "Opgehaald"):
+                raise WbError(409, f"Workorder {workorder_no} is already {order['status']}")
+            self.state.delete(self.m.coll(acc, "device"), order["id"])
+            return self.complete_order(acc, order, self.m.now())

@@ -133,6 +133,10 @@ def test_wb_ent_1_numbers_values_transactions_invoices(wb):
     b = wb.ok("GET", "numbers", {"table": "worksheets_jobnr"})
     assert int(b) == int(a) + 1
     assert wb.code("GET", "numbers", {"table": "nope"})["code"] == 1007
+    # the next number is never one in use: the seeded invoices are 1 and 2, the projects P001 and P002
+    in_use = {int(i["inv_number_numeric"]) for i in wb.ok("GET", "invoices")}
+    assert int(wb.ok("GET", "numbers", {"table": "invoices"})) == max(in_use) + 1
+    assert int(wb.ok("GET", "numbers", {"table": "projects"})) > max(int(p["code"][1:]) for p in wb.ok("GET", "projects"))
     q = {"val_entity": "WORKORDER", "val_primary": "40", "val_column": "Reference"}
     wb.ok("POST", "values", {**q, "val_value_15": "PO-1"})
     assert wb.ok("GET", "values", q)[0]["val_value"] == "PO-1"
@@ -186,3 +190,24 @@ def test_wb_err_2_a_number_column_takes_numbers_only_and_a_refusal_stores_nothin
     assert wb.ok("GET", path) == before
     fixed = {k: ("1" if v in ("zz", "abc", "1.5", "NaN") else v) for k, v in record.items()}
     assert wb.ok("POST", path, json=[fixed]) == 1
+
+
+def test_wb_ent_1_an_invoice_balance_is_the_total_of_its_transactions(wb):
+    """WB-ENT-1 (transactions, invoices): "once it is assigned the balance of the invoice will be adjusted";
+    inv_balance is the total of the transactions registered to it, and an invoice whose balance reaches
+    inv_amount is payed. An unassigned transaction has int_inv_id null, as the document's example."""
+    invoices = {i["inv_id"]: i for i in wb.ok("GET", "invoices")}
+    assert invoices["160"]["inv_balance"] == invoices["160"]["inv_amount"] == "43.56"  # the seeded payment
+    assert invoices["160"]["inv_status"] == "PAYED" and invoices["160"]["inv_timestamp_payed"]
+    assert invoices["161"]["inv_balance"] == "0.00" and invoices["161"]["inv_status"] == "OPEN"
+    posted = wb.ok("POST", "transactions", json=[
+        {"int_inv_id": None, "int_description": "Kas", "int_amount": "20.00", "int_type": "CASH"},
+        {"int_inv_id": "161", "int_description": "Pin", "int_amount": "10.00", "int_type": "PIN"}])
+    assert posted[0]["int_inv_id"] is None
+    assert {i["inv_id"]: i for i in wb.ok("GET", "invoices")}["161"]["inv_balance"] == "10.00"
+    assert wb.ok("PUT", "transactions", json=[{"int_transaction_id": posted[0]["int_transaction_id"],
+                                               "int_inv_id": "161"}]) == 1
+    inv = {i["inv_id"]: i for i in wb.ok("GET", "invoices")}["161"]
+    assert (inv["inv_balance"], inv["inv_status"]) == ("30.00", "OPEN")
+    wb.ok("PUT", "transactions", json=[{"int_transaction_id": posted[1]["int_transaction_id"], "int_inv_id": None}])
+    assert {i["inv_id"]: i for i in wb.ok("GET", "invoices")}["161"]["inv_balance"] == "20.00"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-from .wbhelp import order
+from .wbhelp import DEMO, OTHER, order
 
 NO_FLIP = {"status": "Alle", "update_status": "false"}
 
@@ -37,7 +37,10 @@ def test_wb_wo_4_post_workorders_answers_row_ids_and_stores_the_fields(wb):
     assert (other["WorkDuration"], other["PickupPlanning"], other["WebPlanning"], other["WorkEndDate"]) == ("0", "0", "0", "")
     assert got["Materials"][0]["MaterialTotalPrice"] == "3,00" and got["Materials"][0]["MaterialType"] is None
     assert got["Workperiods"][0]["TotalTime"] == "03:45"
-    assert got["Forms"] == [{"Name": "Form 1", "Data": "", "ObjectCode": ""}]
+    # each form row as posted, plus the PdfUrl the provider renders it at (changelog 27-09-2017)
+    assert [{k: v for k, v in f.items() if k != "PdfUrl"} for f in got["Forms"]] == [
+        {"Name": "Form 1", "Data": "", "ObjectCode": ""}]
+    assert got["Forms"][0]["PdfUrl"].startswith("https://") and got["WorksheetCode"] in got["Forms"][0]["PdfUrl"]
     assert got["Employees"] == ["100"] and got["WorkObjects"] == ["OBJ1"]
     for key in ("OrderNr", "CreationDate", "PdfUrl", "WorksheetCode", "WorkFinished", "Archived", "Photos", "Documents"):
         assert key in got
@@ -186,6 +189,19 @@ def test_wb_wo_5_admin_completes_an_order_at_once(wb, fieldsim):
     assert fieldsim.admin("POST", "werkbon/workorders/AD1/complete").status_code == 409
     assert fieldsim.admin("POST", "werkbon/workorders/NOPE/complete").status_code == 404
     assert [o["WorkorderNo"] for o in wb.ok("GET", "GetWorkorders", {"status": "Compleet"})].count("AD1") == 1
+
+
+def test_wb_wo_5_admin_completion_of_a_number_two_accounts_have_needs_the_token(wb, fieldsim):
+    """WB-WO-5: a WorkorderNo both accounts use is ambiguous without ?token= (409, nothing completed; one
+    of them used to be completed silently); with the token only that account's order completes."""
+    wb.ok("POST", "PostWorkorders", json=[order("DUP-1")])
+    wb.ok("POST", "PostWorkorders", json=[order("DUP-1")], auth=OTHER)
+    r = fieldsim.admin("POST", "werkbon/workorders/DUP-1/complete")
+    assert r.status_code == 409 and "token" in r.json()["message"]
+    one = lambda auth: wb.ok("GET", "GetWorkorder", {"workorder_no": "DUP-1", "update_status": "false"}, auth=auth)
+    assert one(DEMO)["status"] == one(OTHER)["status"] == "Klaargezet"
+    assert fieldsim.admin("POST", "werkbon/workorders/DUP-1/complete?token=werkbon-demo2-token").status_code == 200
+    assert (one(DEMO)["status"], one(OTHER)["status"]) == ("Klaargezet", "Compleet")
 
 
 def test_wb_wo_5_scenario_loads_orders_and_device_settings(wb, fieldsim):
