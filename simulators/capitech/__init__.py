@@ -17,6 +17,7 @@ class CapitechAPI(SimulatedAPI):
     name = "capitech"
     title = "Capitech public API (time transactions)"
     prefixes = ("/api/public/v1",)
+    paths_ignore_case = True  # ASP.NET routing: /Time/getTimeTransactions and /time/gettimetransactions alike
 
     def __init__(self, runtime):
         super().__init__(runtime)

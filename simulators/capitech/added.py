@@ -60,6 +60,46 @@ def normalise(rec) -> dict:
     return doc
 
 
+def reconcile(doc: dict, cd: ClientData) -> None:
+    """CT-CAT-1, CT-TT-2, CT-TT-7: one id, one name. A dimension the client's catalogue has keeps the
+    catalogue's name and code: left out, they are filled in (so the code filters find the record);
+    given otherwise, the record is refused. Ids the catalogue lacks take the names given."""
+    def same(id_field: str, pairs) -> None:
+        for field, value in pairs:
+            if doc.get(field) is None:
+                doc[field] = value
+            elif doc[field] != value:
+                raise BadRequest(f"transactions: {field} {doc[field]!r} is not what client {cd.client_id}'s catalogue "
+                                 f"calls {id_field} {doc[id_field]}: {value!r}")
+
+    def one(items, match):
+        return next((i for i, it in enumerate(items) if match(it)), None)
+
+    emp = one(cd.employees, lambda e: e[0] == doc["employeeid"])
+    if emp is not None:
+        same("employeeid", [("employee", cd.employees[emp][1])])
+    dept = one(cd.departments, lambda d: d[0] == doc["departmentid"])
+    if dept is not None:
+        same("departmentid", [("department", cd.departments[dept][1])])
+        task = one(cd.tasks, lambda t: (t[0], t[1]) == (dept, doc["taskid"]))
+        if task is not None:
+            same("taskid", [("task", cd.tasks[task][2])])
+    order = one(cd.orders, lambda o: o[0] == doc["orderid"])
+    if order is not None:
+        same("orderid", [("order", cd.orders[order][1])])
+    proj = one(cd.projects, lambda p: p[0] == doc["projectid"])
+    if proj is None:
+        return
+    same("projectid", [("projectAlphanumericCode", cd.projects[proj][1]), ("project", cd.projects[proj][2])])
+    sub = one(cd.subprojects, lambda s: (s[0], s[1]) == (proj, doc["subProjectid"]))
+    if sub is None:
+        return
+    same("subProjectid", [("subProjectAlphanumericCode", cd.subprojects[sub][2]), ("subProject", cd.subprojects[sub][3])])
+    phase = one(cd.phases, lambda p: (p[0], p[1]) == (sub, doc["projectPhaseid"]))
+    if phase is not None:
+        same("projectPhaseid", [("phaseAlphanumericCode", cd.phases[phase][2]), ("projectPhase", cd.phases[phase][3])])
+
+
 def build(client_id: int, docs: list[dict]) -> ClientData:
     """The added registrations of one client as a ClientData (uids mapped explicitly)."""
     cd = ClientData(client_id, "", 1, uid_base=0)

@@ -11,6 +11,8 @@ Times inside the model are local (Europe/Oslo) wall-clock seconds since seed.EPO
 """
 from __future__ import annotations
 
+import math
+
 import uuid
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
@@ -18,7 +20,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from simulators.core.errors import BadRequest, DomainError, Unauthorized
-from simulators.capitech.added import build as build_added, normalise
+from simulators.capitech.added import build as build_added, normalise, reconcile
 from simulators.capitech.seed import CATEGORIES, DAY, DUTIES, EPOCH, FD1, FD2, ClientData, Dataset
 from simulators.core.model import ApiModel
 
@@ -209,6 +211,7 @@ class CapitechModel(ApiModel):
                 client = doc["clientId"]
                 if ds.client(client) is None:
                     raise BadRequest(f"transactions: unknown clientId {client}")
+                reconcile(doc, ds.client(client))
                 if doc["uid"] is None:
                     doc["uid"] = self.state.next_id("added_uid", start=90_000_000)
                 elif (any(c.r_of_uid(doc["uid"]) is not None for c in map(ds.client, ds.client_ids))
@@ -358,7 +361,7 @@ class CapitechModel(ApiModel):
         if q.updated_from is not None:
             bounds.append(day_number(q.updated_from) * DAY * 60)
         if q.approved_or_updated_from is not None:
-            bounds.append(local_naive_seconds(q.approved_or_updated_from))
+            bounds.append(first_second_from(q.approved_or_updated_from))
         return max(bounds) if bounds else None
 
     @staticmethod
@@ -398,7 +401,7 @@ class CapitechModel(ApiModel):
         if q.updated_from is not None and updated < day_number(q.updated_from) * DAY * 60:
             return  # CT-TT-5, date only
         if (q.approved_or_updated_from is not None and self.last_approved_or_updated(updated, appr)
-                < local_naive_seconds(q.approved_or_updated_from)):
+                < first_second_from(q.approved_or_updated_from)):
             return  # CT-TT-5, date and time
         touched = ov.touch.get(uid)
         corr = touched[1] if touched else None
@@ -486,8 +489,13 @@ class CapitechModel(ApiModel):
 
     # -- CT-CAT-1 -----------------------------------------------------------------------------
     def catalogue(self, user: str, client_id: int, what: str, include_passive: bool = False) -> list[dict]:
-        cd = self.client_for(user, client_id)
-        return CATALOGUE[what](cd, include_passive)
+        """The client's dimensions, with those only scenario-added registrations refer to after them
+        (an added record keeps the catalogue's names: added.reconcile)."""
+        rows = CATALOGUE[what](self.client_for(user, client_id), include_passive)
+        added = self.added(client_id)
+        if added is not None:
+            rows += [r for r in CATALOGUE[what](added, include_passive) if r not in rows]
+        return rows
 
 
 def bisect_range(arr, lo: int, hi: int) -> tuple[int, int]:
@@ -496,6 +504,12 @@ def bisect_range(arr, lo: int, hi: int) -> tuple[int, int]:
 
 def local_naive_seconds(dt: datetime) -> int:
     return int((dt - EPOCH).total_seconds())
+
+
+def first_second_from(dt: datetime) -> int:
+    """CT-TT-5 "on or after" a time given to the millisecond, against whole-second stamps: .500 is
+    after the second it falls in, so that second's events are before it."""
+    return math.ceil((dt - EPOCH).total_seconds())
 
 
 def ext_matches(ext, codes: set | None, include_null: bool | None) -> bool:

@@ -58,6 +58,8 @@ class SimulatedAPI:
     prefixes: tuple[str, ...] = ()
     # None: no rate limiting for this API unless configured.
     default_rate_limit: RateLimit | None = None
+    # The provider routes paths whatever their case; fault rules' path prefixes then match alike.
+    paths_ignore_case: bool = False
 
     def __init__(self, runtime: "Runtime"):
         self.runtime = runtime

@@ -89,19 +89,22 @@ class Faults:
             self.backend.meta_put(self.META, kept)
 
     @staticmethod
-    def _applies(rule, api, path, method) -> bool:
+    def _applies(rule, api, path, method, ignore_case) -> bool:
+        prefix = rule.get("path")
+        if prefix and ignore_case:  # the API's own paths ignore case (Capitech, as ASP.NET): so does its fault
+            path, prefix = path.casefold(), prefix.casefold()
         return ((rule.get("api") in (None, api)) and (rule.get("method") in (None, method))
-                and (not rule.get("path") or path.startswith(rule["path"])))
+                and (not prefix or path.startswith(prefix)))
 
-    def match(self, api: str, path: str, method: str) -> dict | None:
+    def match(self, api: str, path: str, method: str, ignore_case: bool = False) -> dict | None:
         """The first rule that applies and fires (probability), with its `times` spent once."""
         rules = self.backend.meta_read(self.META, [])
-        if not rules or not any(self._applies(r, api, path, method) for r in rules):
+        if not rules or not any(self._applies(r, api, path, method, ignore_case) for r in rules):
             return None
         with self.backend.lock("__faults__"):
             rules = self.list()
             for rule in rules:
-                if not self._applies(rule, api, path, method):
+                if not self._applies(rule, api, path, method, ignore_case):
                     continue
                 if rule["probability"] < 1 and random.random() >= rule["probability"]:
                     continue

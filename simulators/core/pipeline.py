@@ -152,7 +152,7 @@ def _journal_entry(runtime, api, req, ctx, resp: Response) -> dict:
 
 def _admit(runtime, api, req, ctx) -> Response | None:
     """Faults, rate limit, then the API's time-driven catch-up; a Response ends the request here."""
-    rule = runtime.faults.match(api.name, req.path, req.method)
+    rule = runtime.faults.match(api.name, req.path, req.method, api.paths_ignore_case)
     if rule is not None:
         resp = apply_fault(runtime, api, rule)
         if resp is not None:

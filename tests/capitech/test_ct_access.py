@@ -165,6 +165,19 @@ def test_injected_faults_answer_in_the_capitech_envelope(ct, fieldsim):
     assert ct.tt(frm="2026-10-01", to="2026-10-01").json()["success"] is True
 
 
+@pytest.mark.parametrize("rule_path, called", [("/api/public/v1/Time", "time/gettimetransactions"),
+                                               ("/api/public/v1/time", "Time/getTimeTransactions")])
+def test_a_fault_path_matches_whatever_the_case_as_the_routes_do_CT_API_2(ct, fieldsim, rule_path, called):
+    """CT-API-1, CT-API-2: the paths route whatever their case (ASP.NET), so a fault's path prefix
+    matches them the same way: it fired for one spelling only, and stayed armed."""
+    assert ct.token
+    fieldsim.admin("POST", "faults", json={"api": "capitech", "path": rule_path, "kind": "http_status",
+                                           "status": 418, "times": 1})
+    body = {"accessToken": ct.token, "clientId": 100, "fromDate": "2026-10-01", "toDate": "2026-10-01"}
+    assert ct.post(called, body).status_code == 418
+    assert ct.post(called, body).status_code == 200 and fieldsim.admin("GET", "faults").json() == []
+
+
 def test_unknown_path_and_wrong_method_answer_the_envelope(ct):
     """CT-API-1, CT-API-2."""
     r = ct.http.get(f"{ct.base}/nothing")

@@ -2,9 +2,11 @@
 CT-TT-7, CT-TT-8, CT-TT-11 (across midnight), CT-TT-2 filters, CT-ES-1, CT-TT-9/10, CT-AUTH-3."""
 from __future__ import annotations
 
+# The seed's example registration, on dimension ids client 100's catalogue does not have yet (its
+# department 50 is "Administrasjon": one id, one name, CT-CAT-1).
 NIGHT = {"clientId": 100, "employeeid": 9001, "employee": "Ola Danielsen", "datein": "2026-11-10", "timein": "21:57:00.000",
-         "dateout": "2026-11-11", "timeout": "07:01:00.000", "departmentid": 50, "department": "Logistikk",
-         "taskid": 20, "task": "Varemottak", "projectid": 1001, "projectAlphanumericCode": "B400",
+         "dateout": "2026-11-11", "timeout": "07:01:00.000", "departmentid": 95, "department": "Logistikk",
+         "taskid": 20, "task": "Varemottak", "projectid": 7001, "projectAlphanumericCode": "B400",
          "project": "Bergtoppen", "subProjectid": 8445, "subProjectAlphanumericCode": "T8877",
          "subProject": "Tilleggsbestilling øst", "shiftId": 68874, "freeDimension1Id": 10, "freeDimension2Id": 60,
          "freeText": "Overtid fordi Kjell ble forsinket", "uid": 107004, "timeCategoryId": 10, "qty": 7.5}
@@ -29,7 +31,7 @@ def test_scenario_transactions_are_served_like_seeded_ones(ct, fieldsim):
     assert {x["uid"] for x in ct.records(frm="2026-11-10", to="2026-11-11", employeeIdFilter=[9001])} == {107004}
     assert {x["uid"] for x in ct.records(frm="2026-11-10", to="2026-11-11", projectAlphanumericCodeFilter=["b400"])} == {107004}
     assert all(x["uid"] != 107004 for x in ct.records(client=200, frm="2026-11-10", to="2026-11-11",
-                                                        departmentIdFilter=[50]))  # CT-AUTH-3
+                                                        departmentIdFilter=[95]))  # CT-AUTH-3
 
 
 def test_scenario_transactions_can_be_flagged_approved_and_changed(ct, fieldsim):
@@ -68,3 +70,26 @@ def test_scenario_transactions_survive_state_export_import(ct, fieldsim):
     fieldsim.admin("PUT", "state/capitech", json=exported)
     ct._token = None
     assert [x["uid"] for x in ct.records(frm="2026-11-10", to="2026-11-10", employeeIdFilter=[9001])] == [uid]
+
+
+def test_scenario_records_keep_one_name_per_id_and_new_dimensions_join_the_catalogue_CT_CAT_1(ct, fieldsim):
+    """CT-CAT-1, CT-TT-2, CT-TT-7: an added record naming a catalogue id otherwise is refused (the README's
+    example gave department 50 a second name); names left out come from the catalogue, so the code
+    filters find the record; ids new to the client appear in its Catalogue/get* answers."""
+    from .test_ct_catalogue_admin import cat
+    depts = {d["id"]: d["name"] for d in cat(ct, "getDepartments")}
+    project = cat(ct, "getProjects", includePassive=True)[0]
+    r = load(fieldsim, [{**NIGHT, "departmentid": 50, "department": "Logistikk" if depts[50] != "Logistikk" else "X"}])
+    assert r.status_code == 400 and depts[50] in r.json()["message"], r.text
+    bare = {k: v for k, v in NIGHT.items() if k not in ("department", "task", "project", "projectAlphanumericCode",
+                                                         "subProjectid", "subProjectAlphanumericCode", "subProject")}
+    assert load(fieldsim, [{**bare, "departmentid": 50, "taskid": None, "projectid": project["id"]}]).status_code == 200
+    rec = next(x for x in ct.records(frm="2026-11-10", to="2026-11-10") if x["uid"] == NIGHT["uid"])
+    assert (rec["department"], rec["project"], rec["projectAlphanumericCode"]) == (
+        depts[50], project["name"], project["alphanumericCode"])
+    assert NIGHT["uid"] in {x["uid"] for x in ct.records(frm="2026-11-10", to="2026-11-10",
+                                                         projectAlphanumericCodeFilter=[project["alphanumericCode"]])}
+    assert load(fieldsim, [{**NIGHT, "uid": 107005}]).status_code == 200  # department 95, project 7001: new
+    assert {"id": 95, "name": "Logistikk"} in cat(ct, "getDepartments")
+    assert any(p["id"] == 7001 and p["alphanumericCode"] == "B400" for p in cat(ct, "getProjects", includePassive=True))
+    assert depts.items() <= {d["id"]: d["name"] for d in cat(ct, "getDepartments")}.items()

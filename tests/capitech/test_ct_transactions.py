@@ -95,6 +95,9 @@ def test_ct_tt_10_approval_through_admin_keeps_last_updated_on_and_ct_tt_5_finds
         assert (x["lastUpdatedOn"], x["correlationId"]) == (old["lastUpdatedOn"], old["correlationId"])
     since = ct.records(frm="2026-10-07", to="2026-10-07", lastApprovedOrUpdatedFilter="2026-10-08 10:30:00.000")
     assert uid in {x["uid"] for x in since}
+    # "on or after" to the millisecond (the seed's hh:mm:ss.000): a second's approval is before .001 of it
+    later = ct.records(frm="2026-10-07", to="2026-10-07", lastApprovedOrUpdatedFilter="2026-10-08 10:30:00.001")
+    assert uid not in {x["uid"] for x in later}
     changed = ct.records(frm="2026-10-07", to="2026-10-07", lastUpdatedGreaterThanOrEqualToFilter="2026-10-08")
     assert uid not in {x["uid"] for x in changed}
     r = ct.admin("approve", {"clientId": 100, "uids": [uid], "level": 3})
