@@ -10,7 +10,11 @@ from flask import Blueprint, request
 from simulators.core.admin import body_document, json_response
 from simulators.core.api import SimulatedAPI
 from simulators.core.errors import AdminError, DomainError
-from simulators.capitech.model import USERS, CapitechModel
+from simulators.capitech.added import INTS, TEXTS
+from simulators.capitech.model import USERS, CapitechModel, Overlay
+
+ADDED_FIELDS = tuple(f"{f}?:{'int' if f in INTS else 'str'}" for f in INTS + TEXTS
+                     if f not in ("clientId", "uid", "timeCategoryId", "employeeid", "departmentid"))
 
 
 class CapitechAPI(SimulatedAPI):
@@ -18,6 +22,10 @@ class CapitechAPI(SimulatedAPI):
     title = "Capitech public API (time transactions)"
     prefixes = ("/api/public/v1",)
     paths_ignore_case = True  # ASP.NET routing: /Time/getTimeTransactions and /time/gettimetransactions alike
+    # what the reads index: PUT /__admin/state refuses a document without it (overlays: Overlay.parse too)
+    state_shapes = {"added": ("clientId:int", "uid:int", "timeCategoryId:int", "employeeid:int", "departmentid:int",
+                              "start:int", "end:int", "qty:int", "created:int", *ADDED_FIELDS),
+                    "overlay": (), "added_version": ("v:str",), "overlay_version": ("v:str",)}
 
     def __init__(self, runtime):
         super().__init__(runtime)
@@ -81,6 +89,12 @@ class CapitechAPI(SimulatedAPI):
             if params is not None and params != self._params():
                 raise AdminError(f"capitech: state was exported from dataset {params}, this server runs {self._params()}")
             data = {k: v for k, v in data.items() if k != "dataset"}
+            for client, doc in ((data.get("collections") or {}).get("overlay") or {}).items():
+                try:
+                    Overlay.parse(doc)
+                except (AttributeError, TypeError, ValueError):
+                    raise AdminError(f"capitech: collections.overlay.{client} is not an overlay as "
+                                     "GET /__admin/state/capitech exports it") from None
         super().import_state(data)
 
     def state_replaced(self) -> None:

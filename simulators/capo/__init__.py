@@ -15,6 +15,18 @@ class CapoAPI(SimulatedAPI):
     name = "capo"
     title = "CAPO API"
     prefixes = (wire.BASE,)
+    state_shapes = {  # what the reads index: PUT /__admin/state refuses a document without it
+        "org": ("organisatieId:int", "naam:str", "rol:str"),
+        "contractgebied": ("contractgebiedId:int", "naam:str", "agdRelevant", "wachttijd:int", "deelnemers:list"),
+        "project": ("projectId:int", "projectType:str", "naam", "status", "contractgebiedId:int", "contractgebied",
+                    "deelnemers:list", "aanvraagDatum:time", "wachttijd:int", "agdRelevant", "changed:time",
+                    "planningChanged?:time", "quickscan:dict", "aansluitObjecten:list"),
+        "activiteit": ("activiteitId:int", "projectId:int", "type:str", "organisatie:dict", "acts:list"),
+        "log": ("logEntryId:str", "seq:int", "projectId:int", "datum:str", "type:str"),
+        "mic": ("micId:int", "projectId:int", "organisatie:dict"),
+        "ba": ("bijlageAssignedId:str", "seq:int", "projectId:int", "naam:str", "assignedTo:dict",
+               "requiresReview", "status:str", "acts:list"),
+        "bijlage": ("bijlageId:str", "seq:int", "parentId:str", "projectId:int", "bestandsnaam:str", "status:str")}
     # CAPO-RL-1..3: 20/s average, burst 30, 3 in flight, per client (config api_options.capo.rate_limit).
     default_rate_limit = RateLimit(rate=20, burst=30, inflight=3)
 

@@ -12,10 +12,16 @@ from simulators.cloudplan.routes import SOAP_CT
 from simulators.cloudplan.seed import seed as seed_data
 
 
+_KIND_OF = {"int": "int", "float": "num", "bool": "bool", "ref": "int"}  # the rest (str, date, datetime): text
+
+
 class CloudplanAPI(SimulatedAPI):
     name = "cloudplan"
     title = "Cloudplan webservice (SOAP 1.1)"
     prefixes = ("/v1",)
+    # what the reads index: PUT /__admin/state refuses a document without it
+    state_shapes = {k.coll: ("id:int", "tenant:str", *(f"{name}?:{_KIND_OF.get(typ.partition(':')[0], 'str')}"
+                                                         for name, typ in k.fields)) for k in KINDS.values()}
 
     def blueprint(self) -> Blueprint:
         return routes.blueprint(self)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response
@@ -41,6 +42,42 @@ def check_state_document(api: str, data) -> None:
         raise AdminError(f"{api}: counters must be an object of integers; {hint}")
 
 
+_KINDS = {"list": list, "dict": dict, "int": int, "str": str, "bool": bool, "num": (int, float), "time": str}
+
+
+def _is_time(value) -> bool:
+    try:
+        datetime.fromisoformat(value)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def check_documents(api: str, collections: dict, shapes: dict) -> None:
+    """PUT /__admin/state/<api>: each document of a collection in `shapes` ({collection, or the part
+    after "<account>:", : ("key", "key:list", "key?:str", ...)}) is an object with those keys, of that
+    kind (`key?`: or null; `time`: an ISO date-time), as the API's own reads take them; anything else is a 400 naming it, instead
+    of a 500 on a later read."""
+    from simulators.core.errors import AdminError
+    for coll, docs in collections.items():
+        shape = shapes.get(coll, shapes.get(coll.rpartition(":")[2]))
+        for key, doc in ([] if shape is None else docs.items()):
+            where = f"{api}: collections.{coll}.{key}"
+            if not isinstance(doc, dict):
+                raise AdminError(f"{where} must be an object, as GET /__admin/state/{api} exports it")
+            for spec in shape:
+                name, _, kind = spec.partition(":")
+                nullable = name.endswith("?")
+                name = name.rstrip("?")
+                value = doc.get(name)
+                if nullable and name in doc and value is None:
+                    continue
+                if name not in doc or (kind and (not isinstance(value, _KINDS[kind])
+                                                 or isinstance(value, bool) and kind in ("int", "num")
+                                                 or kind == "time" and not _is_time(value))):
+                    raise AdminError(f"{where} needs {name}" + (f" ({kind})" if kind else ""))
+
+
 @dataclass
 class RateLimit:
     """Token bucket (rate per second, burst capacity) plus a cap on requests in flight."""
@@ -60,6 +97,8 @@ class SimulatedAPI:
     default_rate_limit: RateLimit | None = None
     # The provider routes paths whatever their case; fault rules' path prefixes then match alike.
     paths_ignore_case: bool = False
+    # What PUT /__admin/state takes of a document, per collection (see check_documents).
+    state_shapes: dict[str, tuple[str, ...]] = {}
 
     def __init__(self, runtime: "Runtime"):
         self.runtime = runtime
@@ -129,6 +168,7 @@ class SimulatedAPI:
 
     def import_state(self, data: dict) -> None:
         check_state_document(self.name, data)
+        check_documents(self.name, data["collections"], self.state_shapes)
         self.state.load(data)
         self.state_replaced()
 

@@ -14,6 +14,13 @@ class StadsnetAPI(SimulatedAPI):
     name = "stadsnet"
     title = "Stadsnätsportalen serviceguide_log"
     prefixes = (wire.PATH,)
+    state_shapes = {  # what the reads index: PUT /__admin/state refuses a document without it
+        "users": ("id:int", "key:str", "name:str", "role:str"),
+        "services": ("id:int", "name:str", "code:str", "xsp:int"),
+        "customers": ("id:int", "socket:str", "firstname:str", "surname:str", "network:str", "date:time"),
+        "orders": ("id:int", "type:str", "date:time", "status:str", "service:int", "xsp:int", "delivery:str",
+                   "customer:int", "network:str"),
+        "logs": ("entries:list",)}
 
     def __init__(self, runtime):
         super().__init__(runtime)

@@ -17,6 +17,10 @@ class WerkbonAPI(SimulatedAPI):
     name = "werkbon"
     title = "WerkbonApp / OutSmart Open API v8"
     prefixes = ("/openapi",)
+    # what the reads index: PUT /__admin/state refuses a document without it ("<account>:<entity>")
+    state_shapes = {"accounts": ("id:str", "token:str", "software_tokens:list", "name:str"),
+                    "workorders": ("id:str", "WorkorderNo:str", "status:str"), "device": ("pickup:time", "complete:time"),
+                    **{path: ("_row:int",) for path in ENTITIES}}
     default_rate_limit = None  # the document names no rate limit
 
     def __init__(self, runtime):
