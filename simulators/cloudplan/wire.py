@@ -198,13 +198,14 @@ def _el(name: str, value: str) -> str:
 _ECHO_ORDER = {name: {tag: i for i, tag in enumerate(shape[0])} for name, shape in _MATCHER_SHAPE.items()}
 
 
-def matcher_xml(m: Matcher, tag: str = "matcher") -> str:
+def matcher_xml(m: Matcher, tag: str = "matcher", select: str | None = None) -> str:
     """The matcher echoed back (CP-M-1), in schema order, with xsi:type at the top (CP-R-1)."""
     attrs = ' allowMultiple="true"' if m.allow_multiple else ' allowMultiple="false"'
     if m.policy_given:
         attrs += f' validationPolicy="{m.policy}"'
-    if m.select is not None:
-        attrs += f" select={quoteattr(m.select)}"
+    select = m.select if m.select is not None else select
+    if select is not None:
+        attrs += f" select={quoteattr(select)}"
     if tag == "matcher":
         head = f'<matcher xsi:type="ns2:{m.kind}Matcher"{attrs} xmlns:xsi="{XSI}">'
     else:
@@ -270,7 +271,10 @@ def outcome_xml(m: Matcher, out, delete: bool = False) -> str:
     """CP-R-3/CP-R-4/CP-V-2/CP-V-3: one MatcherResult. When nothing was changed because of errors
     (FAIL, or CP-M-4 multiple) only <Errors> follows the matcher (seed 07, 08); otherwise the ids,
     then the errors that SKIP passed over (seed 12)."""
-    parts = ["<MatcherResult>", matcher_xml(m)]
+    # The manual's push answers carry select="" once the push got to its records: an update (seed 06)
+    # or a SKIP pass (seed 12); not on an insert (05), nor when it failed (07, 08).
+    reached = not delete and not out.failed and (out.updated or m.policy == "SKIP")
+    parts = ["<MatcherResult>", matcher_xml(m, select="" if reached else None)]
     if not out.failed:
         names = (("Deleted", out.deleted),) if delete else (("Inserted", out.inserted), ("Updated", out.updated))
         for name, ids in names:

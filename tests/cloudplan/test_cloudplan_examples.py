@@ -57,13 +57,14 @@ def test_get_planning_example_returns_exactly_the_september_overlap(cp):
 
 
 def test_push_resources_example_inserts_then_updates(cp):
-    """CP-R-3, CP-M-3: example 04 inserts (shape 05), the same again updates the same id (shape 06)."""
+    """CP-R-3, CP-M-3: example 04 inserts (shape 05), the same again updates the same id (shape 06),
+    attributes included: the update's matcher echo carries select="" as 06 shows, the insert's does not."""
     first = cp.example("04-pushResources-request.xml", "resources")
-    assert_same_shape(first.content, "05-pushResources-response-inserted.xml")
+    assert_same_shape(first.content, "05-pushResources-response-inserted.xml", skip_attrs=())
     ret = etree.fromstring(first.content).find(f".//{{{NS}}}pushResourcesResponse/return")
     [[new_id]] = ids(ret, "Inserted")
     second = cp.example("04-pushResources-request.xml", "resources")
-    assert_same_shape(second.content, "06-pushResources-response-updated.xml")
+    assert_same_shape(second.content, "06-pushResources-response-updated.xml", skip_attrs=())
     ret2 = etree.fromstring(second.content).find(f".//{{{NS}}}pushResourcesResponse/return")
     assert ids(ret2, "Updated") == [[new_id]] and ids(ret2, "Inserted") == [[]]
     got = cp.op("resources", "getResources", "<resourceMatcher><number>001</number></resourceMatcher>")
@@ -80,7 +81,7 @@ def test_push_multiple_matches_answers_seed_07_and_changes_nothing(cp):
               f"<resourceValues><number>001</number><name>{name}</name></resourceValues></resource>")
     r = cp.example("04-pushResources-request.xml", "resources")
     # the seed's 07 omits allowMultiple in the echo; the prose (and we) echo it
-    assert_same_shape(r.content, "07-pushResources-response-multiple.xml", IGNORED_ATTRS | {"allowMultiple"})
+    assert_same_shape(r.content, "07-pushResources-response-multiple.xml", {"allowMultiple"})
     ret = etree.fromstring(r.content).find(f".//{{{NS}}}pushResourcesResponse/return")
     assert errors(ret) == [[(None, "Multiple results found for this matcher.")]]
     got = cp.op("resources", "getResources", '<resourceMatcher allowMultiple="true"><number>001</number></resourceMatcher>')
@@ -100,9 +101,10 @@ def test_push_validation_fail_answers_seed_08(cp):
 
 
 def test_push_validation_skip_answers_seed_12(cp):
-    """CP-V-2, CP-V-3: SKIP with an invalid insert → empty InsertedIds/UpdatedIds plus the Errors (seed 12)."""
+    """CP-V-2, CP-V-3: SKIP with an invalid insert → empty InsertedIds/UpdatedIds plus the Errors (seed 12),
+    the echo with select="" as 12 shows though the request has none."""
     r = cp.call("resources", "pushResources", cp.auth() + '<resource><resourceMatcher allowMultiple="false" '
-                'validationPolicy="SKIP" select=""><number>9999</number></resourceMatcher><resourceValues>'
+                'validationPolicy="SKIP"><number>9999</number></resourceMatcher><resourceValues>'
                 "<number>9999</number></resourceValues></resource>")
     assert_same_shape(r.content, "12-pushResources-response-skip-validation.xml", skip_attrs=())
     ret = etree.fromstring(r.content).find(f".//{{{NS}}}pushResourcesResponse/return")
