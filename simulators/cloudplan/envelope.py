@@ -132,16 +132,17 @@ def _qname(el) -> str:
     return f'(uri:"{q.namespace or ""}", local:"{q.localname}")'
 
 
-def children(el, allowed) -> list:
+def children(el, allowed, once=()) -> list:
     """Element children, each unqualified and in `allowed` (CP-WS-3); anything else is the JAXB
-    'unexpected element' unmarshalling error. Whitespace-only text around them is ignored."""
-    return [child for _tag, child in tagged_children(el, allowed)]
+    'unexpected element' unmarshalling error. Whitespace-only text around them is ignored. A tag in
+    `once` (one of the WSDL's sequence) given twice is an error too: the last must not win silently."""
+    return [child for _tag, child in tagged_children(el, allowed, once)]
 
 
-def tagged_children(el, allowed) -> list:
+def tagged_children(el, allowed, once=()) -> list:
     """children() as (tag, element) pairs: lxml builds a new string on every `.tag`, and the
     request readers need the tag of each child again (the hot path)."""
-    out = []
+    out, seen = [], set()
     for child in el:
         tag = child.tag
         if not isinstance(tag, str):
@@ -149,6 +150,10 @@ def tagged_children(el, allowed) -> list:
         if tag not in allowed:
             expected = ",".join(f"<{{}}{a}>" for a in allowed)
             raise unmarshalling(f"unexpected element {_qname(child)}. Expected elements are {expected}")
+        if tag in once:
+            if tag in seen:
+                raise unmarshalling(f"<{tag}> may appear only once in <{etree.QName(el.tag).localname}>")
+            seen.add(tag)
         out.append((tag, child))
     if out:
         own = el.text

@@ -51,11 +51,7 @@ def parse_matcher(el, kind: str) -> Matcher:
             if m.policy not in POLICIES:
                 raise unmarshalling(f"'{m.policy}' is not a valid validationPolicy (FAIL, SKIP)")
         m.select = attrib.get("select")
-    seen = set()
-    for tag, child in tagged_children(el, allowed):
-        if tag in seen:  # the WSDL holds one of each (a date too: no range on one field); none may win silently
-            raise unmarshalling(f"<{tag}> may appear only once in <{el.tag}>")
-        seen.add(tag)
+    for tag, child in tagged_children(el, allowed, once=allowed):  # one of each: a date too, no range on one field
         if tag == "id":
             m.id = _int(text(child), "id")
         elif tag == "number":
@@ -103,12 +99,12 @@ def parse_values(el, kind: str) -> dict:
     fields = dict(KINDS[kind].fields)
     fields.pop("id")
     out = {}
-    for child in children(el, tuple(fields)):
+    for child in children(el, tuple(fields), once=fields):
         name, typ = child.tag, fields[child.tag]
         if typ.startswith("ref:"):
             out[name] = parse_matcher(child, typ[4:])
         elif typ == "ref":
-            ids = children(child, ("id",))
+            ids = children(child, ("id",), once=("id",))
             out[name] = _int(text(ids[0]), "id") if ids else 0
         else:
             out[name] = parse_scalar(text(child), typ, name)
@@ -142,7 +138,7 @@ def parse_scalar(raw: str, typ: str, name: str):
 
 
 def parse_auth(el) -> str:
-    tokens = children(el, ("token",))
+    tokens = children(el, ("token",), once=("token",))
     return text(tokens[0]).strip() if tokens else ""
 
 
@@ -152,16 +148,16 @@ def parse_request(op_el, service: str):
     if op is None or op not in SERVICES.get(service, ()):
         raise Fault(f"Message part {op_el.tag} was not recognized.  (Does it exist in service WSDL?)")
     if op == "login":
-        parts = {c.tag: text(c) for c in children(op_el, ("username", "password"))}
+        parts = {c.tag: text(c) for c in children(op_el, ("username", "password"), once=("username", "password"))}
         return op, None, (parts.get("username", ""), parts.get("password", ""))
     if op == "logout":
-        auth = children(op_el, ("authentication",))
+        auth = children(op_el, ("authentication",), once=("authentication",))
         return op, parse_auth(auth[0]) if auth else "", ()
     verb, plural = re.match(r"(get|push|delete)(\w+)", op).groups()
     kind = KIND_OF_PLURAL[plural]
     item = kind if verb == "push" else f"{kind}Matcher"
     token, args = "", []
-    for tag, child in tagged_children(op_el, ("authentication", item)):
+    for tag, child in tagged_children(op_el, ("authentication", item), once=("authentication",)):
         if tag == "authentication":
             token = parse_auth(child)
         elif verb == "push":
@@ -174,7 +170,7 @@ def parse_request(op_el, service: str):
 def _push_item(el, kind):
     """<x><xMatcher/><xValues/></x> (CP-WS-5)."""
     matcher, values = None, {}
-    for child in children(el, (f"{kind}Matcher", f"{kind}Values")):
+    for child in children(el, (f"{kind}Matcher", f"{kind}Values"), once=(f"{kind}Matcher", f"{kind}Values")):
         if child.tag.endswith("Matcher"):
             matcher = parse_matcher(child, kind)
         else:

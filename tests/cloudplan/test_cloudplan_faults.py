@@ -198,3 +198,31 @@ def test_a_matcher_element_given_twice_is_a_fault_and_changes_nothing(cp, fields
     code, text = fault_of(r)
     assert code == "soap:Client" and text.startswith("Unmarshalling Error") and "only once" in text
     assert fieldsim.admin("GET", "state/cloudplan").json()["collections"]["projects"] == before
+
+
+
+@pytest.mark.parametrize("inner", [
+    "<resource><resourceMatcher><number>1001</number></resourceMatcher><resourceMatcher><number>1002</number>"
+    "</resourceMatcher><resourceValues><name>X</name></resourceValues></resource>",
+    "<resource><resourceMatcher><number>1001</number></resourceMatcher><resourceValues><name>X</name>"
+    "</resourceValues><resourceValues><name>Y</name></resourceValues></resource>",
+    "<resource><resourceMatcher><number>1001</number></resourceMatcher><resourceValues><name>X</name>"
+    "<name>Y</name></resourceValues></resource>",
+])
+def test_an_element_the_wsdl_holds_once_given_twice_in_a_push_is_a_fault_and_changes_nothing(cp, fieldsim, inner):
+    """CP-WS-5, CP-F-1: a push item holds one matcher and one values block, each value once (the WSDL's
+    sequence). A second one is an Unmarshalling Error; the last used to win silently (two matchers
+    updated only the record the second named)."""
+    before = fieldsim.admin("GET", "state/cloudplan").json()["collections"]["resources"]
+    code, text = fault_of(cp.call("resources", "pushResources", cp.auth() + inner))
+    assert code == "soap:Client" and text.startswith("Unmarshalling Error") and "only once" in text
+    assert fieldsim.admin("GET", "state/cloudplan").json()["collections"]["resources"] == before
+
+
+def test_authentication_given_twice_is_a_fault(cp):
+    """CP-WS-5, CP-AUTH-4: one <authentication>, one <token>: a second is an Unmarshalling Error, not the
+    last one winning."""
+    for inner in (cp.auth() + cp.auth(), f"<authentication><token>{cp.token}</token><token>x</token></authentication>"):
+        code, text = fault_of(cp.call("projects", "getProjects", inner + "<projectMatcher><number>PROJ-01</number>"
+                                                                       "</projectMatcher>"))
+        assert code == "soap:Client" and "only once" in text
