@@ -35,6 +35,11 @@ ID_FILTERS = ("employeeIdFilter", "departmentIdFilter", "taskIdFilter", "orderId
               "projectIdFilter", "subProjectIdFilter", "projectPhaseIdFilter",
               "freeDimension1Filter", "freeDimension2Filter")
 CODE_FILTERS = ("projectAlphanumericCodeFilter", "subProjectAlphanumericCodeFilter", "phaseAlphanumericCodeFilter")
+BODY_NAMES = {n.casefold(): n for n in (
+    *ID_FILTERS, *CODE_FILTERS, "accessToken", "approvedLevelFilter", "clientId", "externalStatusCode",
+    "externalStatusCodeFilter", "fromDate", "includeElementsWithExternalStatusCodeNull", "includePassive",
+    "includePayableCategory", "lastApprovedOrUpdatedFilter", "lastUpdatedGreaterThanOrEqualToFilter", "password",
+    "refreshToken", "timeCategoryIdFilter", "timeCategoryTypeIdFilter", "toDate", "uids", "username")}
 CATALOGUE_CALLS = {"getdepartments": "departments", "gettasks": "tasks", "getprojects": "projects",
                    "getsubprojects": "subprojects", "getphases": "phases", "getorders": "orders",
                    "getfreedimension1s": "freedimension1s", "getfreedimension2s": "freedimension2s",
@@ -80,13 +85,16 @@ def json_body() -> dict:
     if ctype not in JSON_TYPES and not ctype.endswith("+json"):
         raise BadRequest(f"Unsupported content type {ctype or '(none)'!r}: send application/json or text/json",
                          status=415)
+    raw = request.get_data() or b""
     try:
-        body = orjson.loads(request.get_data() or b"")
+        body = orjson.loads(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)  # System.Text.Json skips a BOM
     except orjson.JSONDecodeError:
         raise BadRequest("The request body is not valid JSON") from None
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object")
-    return body
+    # ASP.NET Core binds JSON property names whatever their case (JsonSerializerDefaults.Web), as it
+    # routes paths: "EmployeeIdFilter" filters; it was ignored, and every record came back.
+    return {BODY_NAMES.get(k.casefold(), k) if isinstance(k, str) else k: v for k, v in body.items()}
 
 
 def is_int(v) -> bool:

@@ -184,3 +184,20 @@ def test_unknown_path_and_wrong_method_answer_the_envelope(ct):
     assert r.status_code == 404 and set(r.json()) == ENVELOPE
     r = ct.http.delete(f"{ct.base}/Access/login")
     assert r.status_code == 405 and r.headers["Allow"] == "POST" and set(r.json()) == ENVELOPE
+
+
+def test_body_property_names_bind_whatever_their_case_and_a_bom_is_skipped_CT_API_1(ct):
+    """CT-API-1: ASP.NET Core binds JSON property names case-insensitively (as it routes paths) and its
+    reader skips a UTF-8 byte-order mark: "EmployeeIdFilter" filters (it was ignored silently, and the
+    whole month came back), "Username"/"Password" log in, a BOM-led body is read."""
+    some = ct.records(frm="2026-10-01", to="2026-10-03")
+    emp = some[0]["employeeid"]
+    got = ct.post("Time/getTimeTransactions", {"AccessToken": ct.token, "ClientId": 100, "FromDate": "2026-10-01",
+                                               "ToDate": "2026-10-03", "EmployeeIdFilter": [emp]}).json()
+    assert got["success"] is True and {r["employeeid"] for r in got["content"]} == {emp}
+    assert len(got["content"]) < len(some)
+    login = ct.post("Access/login", {"Username": "demo", "Password": "demo"}).json()
+    assert login["success"] is True and login["content"][0]["accessToken"]
+    raw = b"\xef\xbb\xbf" + json.dumps({"username": "demo", "password": "demo"}).encode()
+    r = ct.http.post(f"{ct.base}/Access/login", data=raw, headers={"Content-Type": "application/json"}, timeout=30)
+    assert r.status_code == 200 and r.json()["success"] is True
