@@ -211,3 +211,17 @@ def test_wb_ent_1_an_invoice_balance_is_the_total_of_its_transactions(wb):
     assert (inv["inv_balance"], inv["inv_status"]) == ("30.00", "OPEN")
     wb.ok("PUT", "transactions", json=[{"int_transaction_id": posted[1]["int_transaction_id"], "int_inv_id": None}])
     assert {i["inv_id"]: i for i in wb.ok("GET", "invoices")}["161"]["inv_balance"] == "20.00"
+
+
+@pytest.mark.parametrize("path", ["project_activities", "generic_notes"])
+def test_wb_ent_1_the_documents_own_post_example_is_kept_field_by_field(wb, path):
+    """WB-ENT-1: posting the document's own request example keeps every field it names (the *_used
+    budgets, pra_visible_planboard, nte_modified_by, nte_timestamp_read… were dropped)."""
+    import json
+    from pathlib import Path
+    spec = json.loads((Path(__file__).parents[2] / "contracts/werkbon/outsmart-openapi8.openapi3.json").read_text())
+    example = spec["paths"][f"/{path}"]["post"]["requestBody"]["content"]["application/json"]["schema"]["items"]["example"]
+    assert wb.ok("POST", path, json=[example]) == 1
+    own = {"project_activities": ("pra_id", "pra_cus_id"), "generic_notes": ("nte_id", "nte_cus_id")}[path]
+    got = wb.ok("GET", path)[-1]  # the id and the customer (account) id are the provider's own
+    assert {k: got.get(k) for k in example if k not in own} == {k: v for k, v in example.items() if k not in own}
