@@ -16,7 +16,7 @@ from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntity
 from simulators.core import clock
 from simulators.core.api import json_error
 from simulators.core.errors import BackendUnavailable, ConnectionDropped, DomainError
-from simulators.core.journal import headers_of, request_headers_of, text_of
+from simulators.core.journal import Entry, kept, request_headers_of
 
 log = logging.getLogger("fieldsim")
 
@@ -131,23 +131,13 @@ def _keep_body(req, body: bytes) -> bytes:
     return body
 
 
-def _journal_entry(runtime, api, req, ctx, resp: Response) -> dict:
+def _journal_entry(runtime, api, req, ctx, resp: Response) -> Entry:
     body = b"" if resp.is_streamed or resp.direct_passthrough else resp.get_data()
     started = ctx.get("fieldsim_started") or time.perf_counter()
-    return {
-        "time": runtime.clock.now().isoformat(),
-        "api": api.name,
-        "method": req.method,
-        "path": req.path,
-        "query": req.query_string.decode("latin-1"),
-        "requestHeaders": request_headers_of(req.environ),
-        "requestBody": text_of(ctx.get("fieldsim_body") or b""),
-        "status": resp.status_code,
-        "responseHeaders": headers_of(resp.headers),
-        "responseBody": text_of(body),
-        "durationMs": round((time.perf_counter() - started) * 1000, 3),
-        "fault": ctx.get("fieldsim_fault"),
-    }
+    return Entry(runtime.clock.now(), api.name, req.method, req.path, req.query_string,
+                 request_headers_of(req.environ), kept(ctx.get("fieldsim_body") or b""), resp.status_code,
+                 resp.headers, kept(body), round((time.perf_counter() - started) * 1000, 3),
+                 ctx.get("fieldsim_fault"))
 
 
 def _admit(runtime, api, req, ctx) -> Response | None:

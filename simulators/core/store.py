@@ -19,6 +19,7 @@ from typing import Any, Iterator
 import orjson
 
 from simulators.core.errors import BackendUnavailable
+from simulators.core.journal import as_doc
 
 
 def dumps(value: Any) -> bytes:
@@ -140,6 +141,7 @@ class Backend:
         return default if raw is None else orjson.loads(raw)
 
     # journal
+    journal_keeps_entries = False  # True: journal_append gets journal.Entry objects, not documents
     def journal_append(self, entry: dict, maxlen: int): raise NotImplementedError
     def journal_list(self) -> list: raise NotImplementedError
     def journal_clear(self): raise NotImplementedError
@@ -185,6 +187,7 @@ class MemoryBackend(Backend):
     """In-process dicts; the default. Re-entrant locks per scope."""
 
     url = "memory"
+    journal_keeps_entries = True  # worded into documents when read (journal.Entry)
 
     def __init__(self):
         self._data: dict[tuple[str, str], dict[str, bytes]] = {}
@@ -293,13 +296,13 @@ class MemoryBackend(Backend):
         self._journal.append(entry)
 
     def journal_list(self) -> list:
-        return [orjson.loads(dumps(e)) for e in list(self._journal)]  # copies, as from redis
+        return [orjson.loads(dumps(as_doc(e))) for e in list(self._journal)]  # copies, as from redis
 
     def journal_clear(self):
         self._journal.clear()
 
     def journal_remove(self, match):
-        for entry in [e for e in list(self._journal) if match(e)]:
+        for entry in [e for e in list(self._journal) if match(as_doc(e))]:
             try:
                 self._journal.remove(entry)  # in place: an entry appended meanwhile stays
             except ValueError:  # already pushed out by newer ones

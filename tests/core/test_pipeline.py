@@ -207,3 +207,39 @@ def test_a_chunked_body_is_read_whole_in_pieces_and_refused_past_the_limit():
     assert status.startswith("413") and "4096 bytes" in out["message"]
     assert sum(1 for _ in stream.reads) <= 4097 // 7 + 1  # stopped one byte past the limit
     assert client.get(f"/api/capo/project/{pid}", headers=auth).get_json() == before
+
+
+def test_the_journal_keeps_each_request_raw_and_words_it_the_same_when_read():
+    """INTERFACE.md /__admin/requests: the memory journal keeps what the pipeline saw and words it only
+    when read (wording it per request was ~10% of a CAPO GET): the document is the one a shared backend
+    stores at once, bodies past the limit cut with "…", and every reader gets equal copies."""
+    import threading
+
+    from werkzeug.test import EnvironBuilder
+
+    from simulators.app import create_app
+    from simulators.core.config import Config
+    from simulators.core.journal import BODY_LIMIT, Entry, as_doc
+    from simulators.core.store import MemoryBackend
+    app = create_app(Config(apis=("capo",), api_options={"capo": {"rate_limit": False}}))
+    big = b'{"omschrijving": "' + b"x" * (BODY_LIMIT + 50) + b'"}'
+    environ = EnvironBuilder(path="/api/capo/project/3000201", method="PATCH", data=big,
+                             headers={"Authorization": "Bearer capo-netbeheerder-demo",
+                                      "Content-Type": "application/json"}).get_environ()
+    status = []
+    b"".join(app(environ, lambda s, h, e=None: status.append(s)))
+    kept = list(app.fieldsim.backend._journal)[-1]
+    assert type(kept) is Entry and isinstance(app.fieldsim.backend, MemoryBackend)
+    docs = []
+    readers = [threading.Thread(target=lambda: docs.append(app.fieldsim.journal.list(api="capo")[-1])) for _ in range(4)]
+    for t in readers:
+        t.start()
+    for t in readers:
+        t.join()
+    doc = docs[0]
+    assert all(d == doc for d in docs) and doc == as_doc(kept)
+    assert doc["method"] == "PATCH" and doc["status"] == int(status[0][:3])
+    assert doc["requestBody"].endswith("…") and len(doc["requestBody"]) == BODY_LIMIT + 1
+    assert doc["requestHeaders"]["Authorization"] == "Bearer capo-netbeheerder-demo"
+    assert doc["responseHeaders"]["Content-Type"] == "application/json"
+    assert doc["time"][:10] == app.fieldsim.clock.now().isoformat()[:10]
