@@ -14,6 +14,7 @@ except ImportError:  # pragma: no cover - the plain operation list still works
 
 SWAGGER_ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png", "favicon-16x16.png"}
 
+from simulators.capo import wire
 from simulators.capo.quickscan import ACTIVITEIT_TYPES
 
 S, I, B = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
@@ -100,7 +101,7 @@ def query(name: str, schema: dict, desc: str = "") -> dict:
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": desc}
 
 
-PID = path_param("projectId", {"type": "integer", "minimum": 1, "maximum": 999999999999})
+PID = path_param("projectId", {"type": "integer", "minimum": 1, "maximum": wire.ID_RANGE[1]})
 BAID = path_param("bijlageAssignedId", S)
 BID = path_param("bijlageId", S)
 WHEN = {"anyOf": [DATE, DT], "description": "ISO 8601 date or date-time"}
@@ -132,7 +133,7 @@ def _body(props: dict, required: tuple = ()) -> dict:
 
 PATHS = {
     "/project": {"get": op("project", "The caller's projects", "200", arr(ref("Project")), [
-        query("projectType", S), query("contractgebiedId", {"type": "integer", "minimum": 0, "maximum": 999999999999}), query("changedFrom", WHEN), query("changedTo", WHEN)])},
+        query("projectType", S), query("contractgebiedId", {"type": "integer", "minimum": wire.ID_RANGE[0], "maximum": wire.ID_RANGE[1]}), query("changedFrom", WHEN), query("changedTo", WHEN)])},
     "/project/{projectId}": {
         "get": op("project", "Project details (agdRelevant, aansluitObjecten.produkten.agd, wensdatum)", "200",
                   ref("Project"), [PID]),

@@ -60,14 +60,18 @@ def field(doc: dict, name: str, kind, required: bool = False, nullable: bool = T
     return value
 
 
-INTEGER = re.compile(r"^-?[0-9]{1,18}$")  # a Java long: -1 or 9999999999999 is an id no one has (404)
+INTEGER = re.compile(r"^-?[0-9]{1,18}$")
+ID_RANGE = (0, 999_999_999_999)  # the served OpenAPI's bounds (projectId from 1)
 
 
-def int_arg(name: str, value: str | None) -> int | None:
+def int_arg(name: str, value: str | None, lo: int = ID_RANGE[0]) -> int | None:
+    """An id parameter: an integer within the document's bounds (400 naming them), else 404 if unknown."""
     if value is None:
         return None
     if not INTEGER.match(value):
         raise BadRequest(f"{name} must be an integer, got {value!r}")
+    if not lo <= int(value) <= ID_RANGE[1]:
+        raise BadRequest(f"{name} must be an integer from {lo} to {ID_RANGE[1]}, got {value!r}")
     return int(value)
 
 
@@ -114,7 +118,7 @@ def build_blueprint(api) -> Blueprint:
             g.capo_org = m.authenticate(request.headers.get("Authorization"))
             g.capo_email = parse_email(request.headers.get("x-email")) if request.method in ("POST", "PUT", "PATCH") else None
             if "projectId" in kwargs:
-                kwargs["projectId"] = int_arg("projectId", kwargs["projectId"])
+                kwargs["projectId"] = int_arg("projectId", kwargs["projectId"], lo=1)
             return view(**kwargs)
         return inner
 

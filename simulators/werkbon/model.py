@@ -125,7 +125,7 @@ class Model(Extras, ApiModel):
                 value = scalar(raw.get(f))
             except ValueError:
                 raise WbError(ent.fail_code, f"Field {f} should be a text or number") from None
-            if value is not None or (f in raw and raw[f] is None):  # an explicit null stays null (the examples echo it)
+            if value is not None:
                 rec[f] = value
         return rec
 
@@ -140,7 +140,7 @@ class Model(Extras, ApiModel):
             raise WbError(ent.missing_code, [f"Required field missing: {f}" for f in missing])
         errors = [msg for rec in records for check in (*ent.checks, "numbers") for msg in CHECKS[check](ent, rec)]
         too_long = [f"Field too long: {f} (max {max_length(ent, f)})" for rec in records for f, v in rec.items()
-                    if v is not None and max_length(ent, f) and len(v) > max_length(ent, f)]
+                    if max_length(ent, f) and len(v) > max_length(ent, f)]
         if too_long:
             raise WbError(ent.fail_code, list(dict.fromkeys(too_long)))
         if errors:

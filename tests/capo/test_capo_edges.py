@@ -36,11 +36,20 @@ def test_a_week_that_does_not_exist_is_400_and_stamps_nothing_CAPO_ERR_1(capo, w
     assert capo.ok("PATCH", "/project/3000201", json={"startUitvoeringWeek": "2026-W53"})["startUitvoeringWeek"] == "2026-W53"
 
 
-@pytest.mark.parametrize("pid", ["-1", "9999999999999", "0"])
+@pytest.mark.parametrize("pid", ["999999999999", "1", "0999"])
 def test_an_integer_id_no_one_has_is_404_CAPO_ERR_1(capo, pid):
-    """CAPO-ERR-1: unknown ids -> 404 (an integer, also -1 or 13 digits, was a 400 'must be an integer')."""
-    assert pid in capo.err("GET", f"/project/{pid}", 404)
+    """CAPO-ERR-1: unknown ids -> 404; a contract area no one has filters to []."""
+    assert str(int(pid)) in capo.err("GET", f"/project/{pid}", 404)
     assert capo.ok("GET", f"/project?contractgebiedId={pid}") == []
+
+
+@pytest.mark.parametrize("pid", ["-1", "0", "1000000000000", "99999999999999999999"])
+def test_an_id_outside_the_documents_bounds_is_400_naming_them_CAPO_ERR_1(capo, pid):
+    """CAPO-ERR-1, CAPO-DOC-1: the served OpenAPI bounds projectId to 1..999999999999 and contractgebiedId to
+    0..999999999999; outside them -> 400 naming the bounds (it said 'must be an integer' of -1)."""
+    assert "999999999999" in capo.err("GET", f"/project/{pid}", 400) or not pid.lstrip("-").isdigit()
+    if pid != "0":
+        assert "contractgebiedId" in capo.err("GET", f"/project?contractgebiedId={pid}", 400)
 
 
 def test_a_401_names_its_scheme_CAPO_AUTH_1(capo):
