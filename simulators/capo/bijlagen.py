@@ -177,7 +177,8 @@ class Bijlagen(ModelPart):
 
     def check_signature(self, kind: str, bijlage_id: str, expires: str | None, signature: str | None) -> None:
         """A presigned URL works until its expiry on the simulated clock; wrong or expired -> 403."""
-        if not expires or not signature or not expires.isdigit():
+        # ASCII only: "²".isdigit() is true and compare_digest refuses non-ASCII text (both were 500s)
+        if not expires or not signature or not (expires + signature).isascii() or not expires.isdigit():
             raise Forbidden("Upload/download URL is not signed")
         if not hmac.compare_digest(self._signature(kind, bijlage_id, int(expires)), signature):
             raise Forbidden("Upload/download URL signature does not match")

@@ -15,7 +15,7 @@ from simulators.core.model import ApiModel
 
 ROLES = ("netbeheerder", "aannemer")
 PROJECT_TYPES = ("Aansluiting", "Hoofdleiding", "Verzwaring", "Verlegging")
-WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+WEEK = re.compile(r"^([0-9]{4})-W([0-9]{2})$")  # ASCII digits: \d takes full-width ones too
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 

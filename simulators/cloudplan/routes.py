@@ -31,7 +31,7 @@ def blueprint(api) -> Blueprint:
     def endpoint(service):
         if service not in wire.SERVICES:
             return api.error_response(404, f"Not Found: /v1/{service}")
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):  # HEAD is a GET without the body (it fell through to SOAP)
             if "wsdl" in request.args or request.query_string.lower() == b"wsdl":
                 return _wsdl(service)
             return _fault(f"No such operation: (HTTP GET PATH_INFO: /v1/{service})")

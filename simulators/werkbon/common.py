@@ -57,12 +57,23 @@ def blank(value) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
+MAX_NUMBER = Decimal("1e12")  # past any column's Decimal (7,2) / Float (10,6) / Int (11)
+
+
 def decimal(text) -> Decimal | None:
-    """Prices come as "4,55" or "4.55" (the document uses both)."""
+    """Prices come as "4,55" or "4.55" (the document uses both). NaN, Infinity and 1e999999 are no
+    numbers a column holds: they were taken, and broke the sums made with them later."""
     try:
-        return Decimal(str(text).strip().replace(",", "."))
+        value = Decimal(str(text).strip().replace(",", "."))
     except (InvalidOperation, ValueError):
         return None
+    return value if value.is_finite() and abs(value) < MAX_NUMBER else None
+
+
+def whole(text, digits: int = 9) -> bool:
+    """An Int column's text: ASCII digits only ("²".isdigit() is true), at most `digits` of them."""
+    text = str(text).strip()
+    return text.isascii() and text.isdigit() and len(text) <= digits
 
 
 def valid_date(text: str, fmt: str = "%d-%m-%Y") -> bool:

@@ -10,7 +10,7 @@ import hashlib
 import re
 from datetime import datetime, timedelta
 
-from simulators.werkbon.common import OPERATORS, WbError, blank, decimal, scalar, valid_date
+from simulators.werkbon.common import OPERATORS, WbError, blank, decimal, scalar, valid_date, whole
 from simulators.werkbon.entities import DELETE_ENTITIES, ENTITIES, NUMERIC, Entity, max_length
 from simulators.werkbon.extras import Extras
 from simulators.core.model import ApiModel
@@ -46,7 +46,7 @@ def _check_object_part(ent: Entity, rec: dict) -> list[str]:
     """object_parts: opr_amount and opr_warranty_months are Int (10), the installation a Y-m-d date;
     the expiry date is computed by the provider from installation + warranty months."""
     errs = [f"{f} should be an integer" for f in ("opr_amount", "opr_warranty_months")
-            if not blank(rec.get(f)) and not rec[f].strip().isdigit()]
+            if not blank(rec.get(f)) and not whole(rec[f])]
     inst = rec.get("opr_timestamp_installation")
     if not blank(inst) and not valid_date(inst, "%Y-%m-%d"):
         errs.append("opr_timestamp_installation invalid. Format: 2018-10-11")

@@ -55,10 +55,7 @@ def body_records(single_ok: bool = True) -> list:
     raw = request.get_data()
     if not raw.strip():
         raise WbError(1008, "Unable to fetch body")
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
-        raise WbError(1009, "Unable to parse body") from None
+    data = _json(raw)
     if isinstance(data, dict) and single_ok:
         return [data]
     if not isinstance(data, list):
@@ -70,9 +67,26 @@ def body_object():
     raw = request.get_data()
     if not raw.strip():
         raise WbError(1008, "Unable to fetch body")
+    return _json(raw)
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text} is not a number PHP's json_decode takes")
+    return value
+
+
+def _json(raw: bytes):
+    """The body as PHP's json_decode reads it: NaN, Infinity and 1e400 are not JSON (1009, as any
+    other unparsable body), nor is nesting past a parser's depth."""
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        return json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise WbError(1009, "Unable to parse body") from None
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from simulators.werkbon.common import (DATE_MSG, MAT_FIELDS, MAT_REQUIRED, PARSE_MSG, STATUSES, TIME_MSG,
                                        WO_REQUIRED, WO_SCALARS, WP_FIELDS, WP_REQUIRED, WbError, blank, decimal, money,
-                                       scalar, valid_date, valid_time)
+                                       scalar, valid_date, valid_time, whole)
 from simulators.werkbon.entities import ENTITIES, WO_TEXT
 from simulators.core.model import ModelPart
 
@@ -42,7 +42,7 @@ def _formats(doc: dict, errors: list) -> None:
         if not blank(doc.get(f)) and not valid_time(doc[f]) and TIME_MSG not in errors:
             errors.append(TIME_MSG)
     for f in ("WorkDuration", "PickupPlanning", "WebPlanning"):
-        if not blank(doc.get(f)) and not str(doc[f]).isdigit():
+        if not blank(doc.get(f)) and not whole(doc[f], 6):  # minutes: up to ~2 years
             errors.append(f"{f} should be an integer")
     if doc.get("PickupPlanning", "0") not in ("0", "1", ""):
         errors.append("PickupPlanning should be 0 or 1")
@@ -54,7 +54,7 @@ def _formats(doc: dict, errors: list) -> None:
             errors.append(DATE_MSG)
         if not all(valid_time(wp.get(f)) for f in ("BeginTime", "EndTime", "TotalTime")) and TIME_MSG not in errors:
             errors.append(TIME_MSG)
-        errors += [f"{f} should be an integer" for f in ("Break", "Travel") if not blank(wp.get(f)) and not wp[f].isdigit()]
+        errors += [f"{f} should be an integer" for f in ("Break", "Travel") if not blank(wp.get(f)) and not whole(wp[f], 6)]
     for m in doc["Materials"]:
         if decimal(m.get("MaterialNr")) is None or decimal(m.get("MaterialPrice")) is None:
             errors.append(f"Material amount or price invalid: {m.get('MaterialCode')}")
@@ -109,7 +109,10 @@ def fill_end(order: dict, given: dict) -> None:
         return
     if not blank(given.get("WorkEndDate")) or not blank(given.get("WorkEndTime")):
         return
-    end = datetime.strptime(f"{order['WorkDate']} {order['WorkTime']}", "%d-%m-%Y %H:%M") + timedelta(minutes=minutes)
+    try:
+        end = datetime.strptime(f"{order['WorkDate']} {order['WorkTime']}", "%d-%m-%Y %H:%M") + timedelta(minutes=minutes)
+    except OverflowError:  # past 31-12-9999: no end to show
+        return
     order["WorkEndDate"], order["WorkEndTime"] = end.strftime("%d-%m-%Y"), end.strftime("%H:%M")
 
 
