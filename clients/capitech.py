@@ -3,7 +3,7 @@ provider (https://<customer>.capitech.no) and against fieldsim.
 
     from clients.capitech import CapitechClient
     c = CapitechClient("http://127.0.0.1:8080", "demo", "demo")
-    for rec in c.time_transactions(100, "2026-01-01", "2026-06-30", approvedLevelFilter=[1]):
+    for rec in c.time_transactions(100, "2026-07-01", "2026-10-31", approvedLevelFilter=[1]):
         ...
 
 - logs in lazily and once more when a call answers HTTP 401 "Session expired";

@@ -20,6 +20,8 @@ import requests
 
 REAL_BASE_URL = "https://services.dsplatform.nl/api/capo"
 
+KEEP = object()  # a PATCH field left out (None is a value: null clears it)
+
 
 class CapoError(Exception):
     def __init__(self, status: int, message: str, response: requests.Response | None = None):
@@ -125,8 +127,11 @@ class CapoClient:
         return self.request("GET", f"/project/{project_id}")
 
     def patch_project(self, project_id: int, *, start_uitvoering_week: str | None = None,
-                      omschrijving: str | None = None, email: str | None = None) -> Project:
-        body = _params(startUitvoeringWeek=start_uitvoering_week, omschrijving=omschrijving)
+                      omschrijving=KEEP, email: str | None = None) -> Project:
+        """startUitvoeringWeek and/or omschrijving; omschrijving=None clears it (left out: kept)."""
+        body = _params(startUitvoeringWeek=start_uitvoering_week)
+        if omschrijving is not KEEP:
+            body["omschrijving"] = omschrijving
         return self.request("PATCH", f"/project/{project_id}", json=body, email=email)
 
     def hoofdleiding(self, changed_from: str | None = None, changed_to: str | None = None,

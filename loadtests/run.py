@@ -162,7 +162,8 @@ def main(argv=None) -> int:
     if a.role == "worker":  # one worker for a master elsewhere (compose): no server, no report
         a.workers = max(a.workers, 1)
         _, workers = commands(path, prof, a, "", out, a.master_port or 5557, master_host=a.master_host)
-        return subprocess.call(workers[0], cwd=ROOT, env=profile_env(a.profile, prof))
+        return subprocess.call(workers[0], cwd=ROOT, env={**profile_env(a.profile, prof),
+                                                          "FIELDSIM_LOCUST_WORKERS": str(a.workers)})
     out.mkdir(parents=True, exist_ok=True)
     server = None
     host = a.host
@@ -175,7 +176,7 @@ def main(argv=None) -> int:
     main_cmd, worker_cmds = commands(path, prof, a, host, out, port, bind=a.master_bind)
     if a.role == "master":
         worker_cmds = []  # the workers run elsewhere and connect to us
-    env = profile_env(a.profile, prof)
+    env = {**profile_env(a.profile, prof), "FIELDSIM_LOCUST_WORKERS": str(max(a.workers, 0))}
     limit = seconds(a.run_time or prof.get("run_time", "30s")) + GRACE_S + (60 if a.workers > 0 else 0)
     workers: list[subprocess.Popen] = []
     try:

@@ -264,7 +264,7 @@ class CapitechModel(ApiModel):
     @staticmethod
     def last_updated(cd: ClientData, r: int, uid: int, ov: Overlay) -> int:
         """CT-TT-10 lastUpdatedOn: creation, or the latest change since. An approval is no change:
-        the seed's record was approved at 11:25 and still shows lastUpdatedOn 07:01."""
+        the example record of Capitech's own documentation was approved at 11:25 and still shows lastUpdatedOn 07:01."""
         t = cd.cols["created"][r] * 60
         touched = ov.touch.get(uid)
         return max(t, touched[0]) if touched else t

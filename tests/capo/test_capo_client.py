@@ -49,6 +49,9 @@ def test_every_read_and_quickscan_CAPO_QS_3_CAPO_HL_1(client):
     assert nb.hoofdleiding(changed_from="2025-12-25")
     assert nb.contractgebieden() and nb.project(3000101)["wensdatum"] == "2026-03-09"
     assert nb.patch_project(3000201, start_uitvoering_week="2026-W20")["planningChanged"]
+    assert nb.patch_project(3000201, omschrijving="Tracé")["omschrijving"] == "Tracé"
+    assert nb.patch_project(3000201, start_uitvoering_week="2026-W21")["omschrijving"] == "Tracé"  # left out: kept
+    assert nb.patch_project(3000201, omschrijving=None)["omschrijving"] is None  # null clears (CAPO-HL-3)
     nb.quickscan(3000104, hoofdleiding=True, extra_werkvoorbereiding=True, email="a@b.nl")
     assert nb.mics(3000104)[0]["email"] == "a@b.nl" and nb.activiteiten(3000104) and nb.log(3000104)
     with pytest.raises(CapoError) as exc:
