@@ -101,7 +101,8 @@ def query(name: str, schema: dict, desc: str = "") -> dict:
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": desc}
 
 
-PID = path_param("projectId", {"type": "integer", "minimum": 1, "maximum": wire.ID_RANGE[1]})
+ID = {"type": "integer", "minimum": wire.ID_RANGE[0], "maximum": wire.ID_RANGE[1]}  # as wire.int_arg reads ids
+PID = path_param("projectId", {**ID, "minimum": 1})
 BAID = path_param("bijlageAssignedId", S)
 BID = path_param("bijlageId", S)
 WHEN = {"anyOf": [DATE, DT], "description": "ISO 8601 date or date-time"}
@@ -133,7 +134,7 @@ def _body(props: dict, required: tuple = ()) -> dict:
 
 PATHS = {
     "/project": {"get": op("project", "The caller's projects", "200", arr(ref("Project")), [
-        query("projectType", S), query("contractgebiedId", {"type": "integer", "minimum": wire.ID_RANGE[0], "maximum": wire.ID_RANGE[1]}), query("changedFrom", WHEN), query("changedTo", WHEN)])},
+        query("projectType", S), query("contractgebiedId", ID), query("changedFrom", WHEN), query("changedTo", WHEN)])},
     "/project/{projectId}": {
         "get": op("project", "Project details (agdRelevant, aansluitObjecten.produkten.agd, wensdatum)", "200",
                   ref("Project"), [PID]),

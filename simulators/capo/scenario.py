@@ -69,6 +69,11 @@ def _rows(value, where: str) -> list:
     return rows
 
 
+def _each(payload: dict, section: str, check) -> list:
+    """check(row, "section[i]") for each row of a section, in order."""
+    return [check(row, f"{section}[{i}]") for i, row in enumerate(_rows(payload.get(section), section))]
+
+
 class _Ids:
     """Ids (and tokens) a scenario adds: each must be new to the state and to the scenario."""
 
@@ -91,11 +96,11 @@ def load(api, payload) -> dict:
     state, added = api.state, {"organisaties": 0, "contractgebieden": 0, "projects": 0, "bijlageAssigned": 0}
     with state.lock():
         ids = _Ids(state)
-        orgs = [_org(o, ids, f"organisaties[{i}]") for i, o in enumerate(_rows(payload.get("organisaties"), "organisaties"))]
+        orgs = _each(payload, "organisaties", lambda o, where: _org(o, ids, where))
         known = lambda oid: any(o["organisatieId"] == oid for o, _ in orgs) or state.get("org", oid) is not None
-        areas = [_area(c, ids, known, f"contractgebieden[{i}]") for i, c in enumerate(_rows(payload.get("contractgebieden"), "contractgebieden"))]
+        areas = _each(payload, "contractgebieden", lambda c, where: _area(c, ids, known, where))
         area_of = {a["contractgebiedId"]: a for a in areas}
-        projects = [_project(api, p, ids, area_of, f"projects[{i}]") for i, p in enumerate(_rows(payload.get("projects"), "projects"))]
+        projects = _each(payload, "projects", lambda p, where: _project(api, p, ids, area_of, where))
         for org, token in orgs:  # all checked: now write
             state.put("org", org["organisatieId"], org)
             state.put("token", token, org["organisatieId"])

@@ -56,8 +56,8 @@ def _is_time(value) -> bool:
 def check_documents(api: str, collections: dict, shapes: dict) -> None:
     """PUT /__admin/state/<api>: each document of a collection in `shapes` ({collection, or the part
     after "<account>:", : ("key", "key:list", "key?:str", ...)}) is an object with those keys, of that
-    kind (`key?`: or null; `time`: an ISO date-time), as the API's own reads take them; anything else is a 400 naming it, instead
-    of a 500 on a later read."""
+    kind (`key?`: or null; `time`: an ISO date-time), as the API's own reads take them. Anything else
+    is a 400 naming it, instead of a 500 on a later read."""
     from simulators.core.errors import AdminError
     for coll, docs in collections.items():
         shape = shapes.get(coll, shapes.get(coll.rpartition(":")[2]))

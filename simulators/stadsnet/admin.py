@@ -195,9 +195,11 @@ def _once_each(ids: list, where: str) -> None:
     """An id given twice in one scenario would have the later entry silently replace the earlier."""
     seen = set()
     for i, x in enumerate(ids):
-        if isinstance(x, int) and x in seen:
+        if not isinstance(x, int):
+            continue  # no id (one is drawn) or not an integer (refused by the entry's own check)
+        if x in seen:
             raise AdminError(f"{where}[{i}]: id {x} is given twice in this scenario")
-        seen.add(x) if isinstance(x, int) else None
+        seen.add(x)
 
 
 def _check_order(api, o, i: int, new_customer_ids: set) -> tuple:
