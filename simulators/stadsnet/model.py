@@ -54,9 +54,10 @@ def parse_date(value: str) -> str:
     return value
 
 
-def _user_id(api_user: str) -> int | None:
-    """An api_user is read as the ids of orders are: ASCII digits, leading zeros allowed."""
-    return int(api_user) if api_user.isascii() and api_user.isdigit() and len(api_user) <= 15 else None
+def parse_id(text: str) -> int | None:
+    """An id parameter (order, customer, api_user): 1-15 ASCII digits, leading zeros allowed; None else.
+    ASCII: str.isdigit() takes any script's digits."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 15 else None
 
 
 class Model:
@@ -68,7 +69,7 @@ class Model:
     # -- access ------------------------------------------------------------------------------
     def login(self, api_user: str, api_key: str) -> tuple[str, dict]:
         """SNP-AUTH-1: api_login(api_user, api_key) -> a 32-hex hash valid for 20 minutes."""
-        user = self.state.get("users", _user_id(api_user))
+        user = self.state.get("users", parse_id(api_user))
         if user is None or not secrets.compare_digest(str(user["key"]), api_key):
             raise Unauthorized("Login failed: unknown api_user or wrong api_key")
         now = self.now()
@@ -94,11 +95,11 @@ class Model:
     def user_by_api_user(self, api_user: str) -> dict:
         """SNP-AUTH-3 [decision]: add_message's documented api_user= works for a user who has
         logged in (api_login) within the last 20 minutes."""
-        login = self.state.get("logins", _user_id(api_user))
+        login = self.state.get("logins", parse_id(api_user))
         if login is None or login["at"] + HASH_LIFETIME.total_seconds() <= self.now().timestamp():
             raise Unauthorized(f"api_user {api_user} has not logged in within the last 20 minutes: "
                                "call api_login() first")
-        return self.state.get("users", _user_id(api_user))
+        return self.state.get("users", parse_id(api_user))
 
     def expire_all(self) -> None:
         with self.state.lock():

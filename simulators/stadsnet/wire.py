@@ -11,11 +11,10 @@ import orjson
 from flask import Blueprint, Response, current_app, request
 
 from simulators.core.errors import BadRequest, DomainError
-from simulators.stadsnet.model import CUSTOMER_FIELDS, CUSTOMER_LIST_FIELDS, ORDER_FIELDS
+from simulators.stadsnet.model import CUSTOMER_FIELDS, CUSTOMER_LIST_FIELDS, ORDER_FIELDS, parse_id
 
 PATH = "/plain/serviceguide_log"
 FORMATS = ("xml", "json")
-_INT = re.compile(r"^[0-9]{1,15}$")  # ASCII digits: \d would take any script's digits
 # Characters XML 1.0 cannot carry (control characters echoed from a request): shown as U+FFFD.
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -69,9 +68,10 @@ def need(params, name: str) -> str:
 
 def need_int(params, name: str) -> int:
     value = need(params, name)
-    if not _INT.match(value):
+    number = parse_id(value)
+    if number is None:
         raise BadRequest(f"Invalid value for {name} '{value}': expected a positive integer", field=name)
-    return int(value)
+    return number
 
 
 # -- methods --------------------------------------------------------------------------------------
