@@ -8,7 +8,7 @@ from flask import Flask
 
 from simulators.core.admin import build_admin, json_response
 from simulators.core.config import Config
-from simulators.core import pipeline
+from simulators.core import pipeline, response_cache
 from simulators.core.runtime import Runtime
 
 
@@ -99,6 +99,7 @@ def create_app(config: Config | None = None) -> Flask:
     for api in runtime.apis.values():
         app.register_blueprint(api.blueprint())
     app.register_blueprint(build_admin(runtime))
+    response_cache.install(app, runtime)
 
     @app.get("/")
     def index():

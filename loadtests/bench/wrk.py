@@ -93,14 +93,14 @@ def script(case, workdir: Path, *, count=False, delay_ms=None, tokens=None) -> s
 
 def run(base: str, case, *, seconds: float, connections: int, threads: int = 1, count=False,
         delay_ms=None, tokens=None, timeout_s: int = 10) -> WrkResult:
-    """One bounded wrk run against base (loopback) for `seconds`."""
+    """One bounded wrk run against base (loopback) for `seconds` (whole ones: wrk reads "5.0s" as a usage error)."""
     wrk = deps.wrk_bin()
     if not wrk:
         raise RuntimeError("wrk not installed (run `make bench-deps`)")
     with tempfile.TemporaryDirectory(prefix="fieldsim-wrk-") as tmp:
         lua = Path(tmp) / "case.lua"
         lua.write_text(script(case, Path(tmp), count=count, delay_ms=delay_ms, tokens=tokens))
-        cmd = [wrk, "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", f"{timeout_s}s",
+        cmd = [wrk, "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s", "--timeout", f"{timeout_s}s",
                "-s", str(lua), base]
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + timeout_s + 30)
     line = next((ln for ln in p.stdout.splitlines() if ln.startswith("BENCHJSON ")), None)

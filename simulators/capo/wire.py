@@ -9,6 +9,7 @@ import orjson
 from flask import Blueprint, Response, g, request
 
 from simulators.core.errors import BadRequest
+from simulators.core.response_cache import cacheable
 from simulators.capo.model import UNCHANGED, parse_email, parse_when, wensdatum
 
 BASE = "/api/capo"
@@ -110,6 +111,7 @@ def bijlage_json(api, doc: dict) -> dict:
 # -- routes -----------------------------------------------------------------------------------------
 def build_blueprint(api) -> Blueprint:
     bp = Blueprint("capo", __name__, url_prefix=BASE)
+    # @cacheable: answers from state and the request alone; not the files, whose URLs expire
     m, b, q = api.model, api.bijlagen, api.quickscan
 
     def authed(view):
@@ -123,6 +125,7 @@ def build_blueprint(api) -> Blueprint:
         return inner
 
     @bp.get("/project")
+    @cacheable
     @authed
     def projects():
         rows = m.projects(g.capo_org, request.args.get("projectType"),
@@ -131,6 +134,7 @@ def build_blueprint(api) -> Blueprint:
         return json_response([project_json(api, p) for p in rows])
 
     @bp.get("/project/<projectId>")
+    @cacheable
     @authed
     def project(projectId):
         return json_response(project_json(api, m.project(g.capo_org, projectId)))
@@ -144,6 +148,7 @@ def build_blueprint(api) -> Blueprint:
         return json_response(project_json(api, p))
 
     @bp.get("/hoofdleiding")
+    @cacheable
     @authed
     def hoofdleiding():
         rows = m.hoofdleiding(g.capo_org, when_arg(api, "changedFrom", False), when_arg(api, "changedTo", True),
@@ -151,16 +156,19 @@ def build_blueprint(api) -> Blueprint:
         return json_response([project_json(api, p) for p in rows])
 
     @bp.get("/contractgebied")
+    @cacheable
     @authed
     def contractgebieden():
         return json_response([{k: v for k, v in c.items() if k != "deelnemers"} for c in m.contractgebieden(g.capo_org)])
 
     @bp.get("/bijlageassigned")
+    @cacheable
     @authed
     def all_assigned():
         return json_response([clean(x) for x in b.assigned_to(g.capo_org, request.args.get("status"))])
 
     @bp.get("/project/<projectId>/bijlageassigned")
+    @cacheable
     @authed
     def project_assigned(projectId):
         return json_response([clean(x) for x in b.assigned_of_project(g.capo_org, projectId)])
@@ -218,6 +226,7 @@ def build_blueprint(api) -> Blueprint:
         return json_response(project_json(api, p), 201)
 
     @bp.get("/project/<projectId>/activiteit")
+    @cacheable
     @authed
     def activiteiten(projectId):
         return json_response(q.activiteiten(g.capo_org, projectId))
@@ -231,6 +240,7 @@ def build_blueprint(api) -> Blueprint:
         return json_response(a, 201)
 
     @bp.get("/project/<projectId>/mic")
+    @cacheable
     @authed
     def mics(projectId):
         return json_response(q.mics(g.capo_org, projectId))
@@ -244,6 +254,7 @@ def build_blueprint(api) -> Blueprint:
         return json_response(x, 201)
 
     @bp.get("/project/<projectId>/log")
+    @cacheable
     @authed
     def log(projectId):
         return json_response([clean(e) for e in m.log(g.capo_org, projectId)])

@@ -29,6 +29,7 @@ class Config:
     journal_size: int = 1000
     request_timeout: int = 60  # seconds a slow client may take before gunicorn drops it
     public_url: str | None = None  # base URL used in links the simulator hands out (upload URLs)
+    response_cache: bool = True  # repeated reads answered from kept bytes (core/response_cache.py)
     # Per-API options, e.g. {"capo": {"rate_limit": {"rate": 20, "burst": 30, "inflight": 3}}}
     api_options: dict = field(default_factory=dict)
 

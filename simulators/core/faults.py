@@ -96,10 +96,14 @@ class Faults:
         return ((rule.get("api") in (None, api)) and (rule.get("method") in (None, method))
                 and (not prefix or path.startswith(prefix)))
 
+    def apply_to(self, api: str, path: str, method: str, ignore_case: bool = False) -> bool:
+        """Whether some rule may fire on this request (nothing spent: match() decides)."""
+        rules = self.backend.meta_read(self.META, [])
+        return bool(rules) and any(self._applies(r, api, path, method, ignore_case) for r in rules)
+
     def match(self, api: str, path: str, method: str, ignore_case: bool = False) -> dict | None:
         """The first rule that applies and fires (probability), with its `times` spent once."""
-        rules = self.backend.meta_read(self.META, [])
-        if not rules or not any(self._applies(r, api, path, method, ignore_case) for r in rules):
+        if not self.apply_to(api, path, method, ignore_case):
             return None
         with self.backend.lock("__faults__"):
             rules = self.list()

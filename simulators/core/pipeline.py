@@ -3,17 +3,17 @@ journal, body limit, injected faults, rate limit, time-driven catch-up, and erro
 provider's own format (never a stack trace)."""
 from __future__ import annotations
 
-import io
 import logging
 import socket
 import time
 import traceback
 
 from flask import Flask, Response, g, request
-from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import ClientDisconnected, HTTPException, RequestEntityTooLarge
+from werkzeug import Request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from simulators.core import clock
+from simulators.core.body import read_body
 from simulators.core.api import json_error
 from simulators.core.errors import BackendUnavailable, ConnectionDropped, DomainError
 from simulators.core.journal import Entry, kept, request_headers_of
@@ -66,78 +66,29 @@ def delay(rule) -> Response | None:
     return drop_connection() if rule["kind"] == "timeout" else None
 
 
-def _forget_body(req) -> None:
-    """After refusing an oversized body, let error formatters read query args without touching it."""
-    req.__dict__.update(form=ImmutableMultiDict(), files=ImmutableMultiDict(), _cached_data=b"")
-    req.environ["wsgi.input"] = io.BytesIO(b"")
-
-
-def _read_body(req, limit: int) -> bytes:
-    """Read (and keep) the body, so the journal sees it and any WSGI app mounted below can re-read it."""
-    environ = req.environ
-    if not environ.get("CONTENT_LENGTH") and "HTTP_TRANSFER_ENCODING" not in environ:
-        # HTTP/1.1: no Content-Length and no Transfer-Encoding means no body. Read from the environ:
-        # werkzeug's content_length parse was ~3% of a CAPO GET.
-        return _keep_body(req, b"")
-    length = _declared_length(req)
-    if length is not None and length > limit:
-        _forget_body(req)
-        raise RequestEntityTooLarge()
-    elif length is None:
-        # chunked: werkzeug's stream would stop quietly at the limit; read past it to tell
-        body = _read_capped(environ["wsgi.input"], limit + 1)
-    else:
-        # Exactly the declared length, straight from the server (PEP 3333): werkzeug's stream cost
-        # ~4% of a Cloudplan request, and read(limit + 1) had io allocate 20 MB per request.
-        body = environ["wsgi.input"].read(length)
-        if len(body) < length:  # the client went away mid-body (werkzeug's stream: a bare 400)
-            raise ClientDisconnected(f"Request body ended after {len(body)} of the {length} bytes "
-                                     "its Content-Length announced")
-    if len(body) > limit:
-        _forget_body(req)
-        raise RequestEntityTooLarge()
-    return _keep_body(req, body)
-
-
-READ_PIECE = 64 * 1024
-
-
-def _read_capped(stream, cap: int) -> bytes:
-    """At most `cap` bytes of a body of unknown length, in pieces: one read(cap) has io allocate
-    all of `cap` (20 MB) before it reads a byte."""
-    pieces, size = [], 0
-    while size < cap:
-        piece = stream.read(min(READ_PIECE, cap - size))
-        if not piece:
-            break
-        pieces.append(piece)
-        size += len(piece)
-    return b"".join(pieces)
-
-
-def _declared_length(req) -> int | None:
-    """Content-Length as werkzeug reads it (None with Transfer-Encoding), plain digits parsed here."""
-    raw = req.environ.get("CONTENT_LENGTH", "")
-    if raw.isascii() and raw.isdigit() and "HTTP_TRANSFER_ENCODING" not in req.environ:
-        return int(raw)
-    return req.content_length
-
-
-def _keep_body(req, body: bytes) -> bytes:
-    environ = req.environ
-    environ["wsgi.input"] = io.BytesIO(body)
-    environ["CONTENT_LENGTH"] = str(len(body))
-    req._cached_data = body  # werkzeug's cache, so get_data()/get_json() see the same bytes
-    return body
+def journal_entry(runtime, api, method, path, query, environ, req_body, status, headers, body,
+                  started, fault=None) -> Entry:
+    return Entry(runtime.clock.now(), api.name, method, path, query, request_headers_of(environ),
+                 kept(req_body), status, headers, kept(body), round((time.perf_counter() - started) * 1000, 3),
+                 fault)
 
 
 def _journal_entry(runtime, api, req, ctx, resp: Response) -> Entry:
     body = b"" if resp.is_streamed or resp.direct_passthrough else resp.get_data()
-    started = ctx.get("fieldsim_started") or time.perf_counter()
-    return Entry(runtime.clock.now(), api.name, req.method, req.path, req.query_string,
-                 request_headers_of(req.environ), kept(ctx.get("fieldsim_body") or b""), resp.status_code,
-                 resp.headers, kept(body), round((time.perf_counter() - started) * 1000, 3),
-                 ctx.get("fieldsim_fault"))
+    return journal_entry(runtime, api, req.method, req.path, req.query_string, req.environ,
+                         ctx.get("fieldsim_body") or b"", resp.status_code, resp.headers, body,
+                         ctx.get("fieldsim_started") or time.perf_counter(), ctx.get("fieldsim_fault"))
+
+
+def take_slot(runtime, api, req) -> tuple[str | None, int]:
+    """The rate limiter on this request: (the client now holding an in-flight slot, or None when
+    the API or the request is not limited; 0), or (None, seconds to wait) when it is refused."""
+    limit = runtime.rate_limits.get(api.name)
+    client = api.rate_limit_key(req) if limit else None
+    if client is None:
+        return None, 0
+    ok, retry_after, _ = runtime.limiter.acquire(api.name, client, limit)
+    return (client, 0) if ok else (None, retry_after)
 
 
 def _admit(runtime, api, req, ctx) -> Response | None:
@@ -147,14 +98,12 @@ def _admit(runtime, api, req, ctx) -> Response | None:
         resp = apply_fault(runtime, api, rule)
         if resp is not None:
             return resp
-    limit = runtime.rate_limits.get(api.name)
-    client = api.rate_limit_key(req) if limit else None
+    client, retry_after = take_slot(runtime, api, req)
+    if retry_after:
+        resp = api.rate_limited_response(retry_after)
+        resp.headers["Retry-After"] = str(retry_after)
+        return resp
     if client is not None:
-        ok, retry_after, reason = runtime.limiter.acquire(api.name, client, limit)
-        if not ok:
-            resp = api.rate_limited_response(retry_after)
-            resp.headers["Retry-After"] = str(retry_after)
-            return resp
         ctx.fieldsim_client = client
     if rule is not None and rule["kind"] in ("latency", "timeout"):
         resp = delay(rule)
@@ -162,6 +111,49 @@ def _admit(runtime, api, req, ctx) -> Response | None:
             return resp
     api.advance(runtime.clock.now())
     return None
+
+
+# Between response_cache and the pipeline, in the request's WSGI environ:
+KEEP = "fieldsim.keep"  # a GET the cache may keep: None, then the state generation it was admitted at
+KEPT_AS = "fieldsim.kept_as"  # the answer may be kept: (api, path, query), set after the view
+ADMITTED = "fieldsim.admitted"  # (client, advanced): serve_kept admitted it, the pipeline answers it
+
+
+def serve_kept(runtime, environ, kept) -> bool:
+    """Admit a GET whose answer response_cache keeps, as _before would: True when that answer may
+    go out now (journalled). False when the pipeline must answer it after all: a fault may apply,
+    the limiter refused (the pipeline asks again and answers the 429; a refusal spends nothing),
+    or state changed since the answer was kept (ADMITTED hands on the slot taken)."""
+    api, backend, started = kept.api, runtime.backend, time.perf_counter()
+    clock.begin_request()
+    backend.meta_snapshot()
+    try:
+        if (kept.generation != backend.generation
+                or runtime.faults.apply_to(api.name, kept.path, "GET", api.paths_ignore_case)):
+            return False
+        client, retry_after = take_slot(runtime, api, Request(environ))
+        if retry_after:
+            return False
+        try:
+            api.advance(runtime.clock.now())
+        except Exception:  # the pipeline runs it again and answers the error in the API's format
+            environ[ADMITTED] = (client, False)
+            return False
+        if kept.generation != backend.generation:  # the catch-up (or another request) wrote
+            environ[ADMITTED] = (client, True)
+            return False
+        try:
+            runtime.journal.record(journal_entry(runtime, api, "GET", kept.path, kept.query, environ, b"",
+                                                 kept.status_code, kept.headers, kept.body, started))
+        except BackendUnavailable:
+            pass
+        finally:
+            if client is not None:
+                runtime.limiter.release(api.name, client)
+        return True
+    finally:
+        clock.end_request()
+        backend.meta_snapshot_end()
 
 
 def install(app: Flask, runtime) -> None:
@@ -176,8 +168,18 @@ def install(app: Flask, runtime) -> None:
             return None
         ctx.fieldsim_started = time.perf_counter()
         runtime.backend.meta_snapshot()  # faults, clock, API switches: one read for the request
-        ctx.fieldsim_body = _read_body(req, runtime.config.max_body_bytes)
-        return _admit(runtime, api, req, ctx)
+        ctx.fieldsim_body = read_body(req, runtime.config.max_body_bytes)
+        handed = req.environ.pop(ADMITTED, None)
+        if handed is None:
+            resp = _admit(runtime, api, req, ctx)
+        else:  # admitted by serve_kept, whose kept answer had gone stale meanwhile
+            ctx.fieldsim_client, advanced = handed
+            if not advanced:
+                api.advance(runtime.clock.now())
+            resp = None
+        if resp is None and KEEP in req.environ:
+            req.environ[KEEP] = runtime.backend.generation  # what the answer will have been read at
+        return resp
 
     @app.after_request
     def _after(resp: Response):
@@ -185,10 +187,14 @@ def install(app: Flask, runtime) -> None:
         api = ctx.get("fieldsim_api")
         if api is None:
             return resp
+        req = request._get_current_object()
         try:
-            runtime.journal.record(_journal_entry(runtime, api, request._get_current_object(), ctx, resp))
+            runtime.journal.record(_journal_entry(runtime, api, req, ctx, resp))
         except BackendUnavailable:
             pass
+        if (req.environ.get(KEEP) is not None and resp.status_code == 200 and not ctx.get("fieldsim_fault")
+                and getattr(app.view_functions.get(req.endpoint), "fieldsim_cacheable", False)):
+            req.environ[KEPT_AS] = (api, req.path, req.query_string)  # response_cache keeps it
         return resp
 
     @app.teardown_request

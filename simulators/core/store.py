@@ -85,6 +85,9 @@ _META_SNAPSHOT: ContextVar[dict | None] = ContextVar("fieldsim_meta_snapshot", d
 
 
 class Backend:
+    # A count of writes, for the response cache (response_cache.py): equal before and after a request
+    # means nothing it could have read changed. None: this backend cannot tell (shared by processes).
+    generation: int | None = None
     """Interface of a state backend; see MemoryBackend for the reference semantics."""
 
     url = "memory"
@@ -199,6 +202,14 @@ class MemoryBackend(Backend):
         self._inflight: dict[str, int] = {}
         self._locks: dict[str, threading.RLock] = {}
         self._guard = threading.Lock()
+        self.generation = 0
+        self._generation_guard = threading.Lock()
+
+    def _wrote(self) -> None:
+        """After each write of a document, counter or meta document (not journal, not rate limits).
+        Under a lock: two writers must never leave the count where one reader already saw it."""
+        with self._generation_guard:
+            self.generation += 1
 
     def _coll(self, api, coll) -> dict:
         return self._data.setdefault((api, coll), {})
@@ -212,9 +223,12 @@ class MemoryBackend(Backend):
 
     def put(self, api, coll, key, value):
         self._coll(api, coll)[key] = dumps(value)
+        self._wrote()
 
     def delete(self, api, coll, key) -> bool:
-        return self._data.get((api, coll), {}).pop(key, None) is not None
+        gone = self._data.get((api, coll), {}).pop(key, None) is not None
+        self._wrote()
+        return gone
 
     def items(self, api, coll) -> list:
         return [(k, orjson.loads(v)) for k, v in list(self._data.get((api, coll), {}).items())]
@@ -226,11 +240,13 @@ class MemoryBackend(Backend):
         with self._guard:
             value = max(self._counters.get((api, name), start - 1) + 1, start)
             self._counters[(api, name)] = value
-            return value
+        self._wrote()
+        return value
 
     def clear_api(self, api):
         with self._guard:
             self._drop(api)
+        self._wrote()
 
     def _drop(self, api):  # under _guard
         for key in [k for k in self._data if k[0] == api]:
@@ -262,6 +278,7 @@ class MemoryBackend(Backend):
             self._drop(api)
             self._data.update({(api, c): dict(d) for c, d in colls.items()})
             self._counters.update({(api, n): v for n, v in counters.items()})
+        self._wrote()
 
     def lock(self, scope: str):
         with self._guard:
@@ -274,6 +291,7 @@ class MemoryBackend(Backend):
 
     def meta_put(self, name, value):
         self._meta[name] = dumps(value)
+        self._wrote()
 
     def meta_read(self, name, default=None):
         # Every request reads faults and clock: decode each document once per version of it, not

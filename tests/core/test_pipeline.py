@@ -132,7 +132,7 @@ def test_routes_are_matched_once_per_path_and_method_and_refusals_are_never_reme
 
 
 def test_a_body_cut_short_of_its_content_length_is_a_400_and_changes_nothing():
-    """simulators/core/pipeline.py _read_body reads the declared length straight from the server:
+    """simulators/core/body.py read_body reads the declared length straight from the server:
     fewer bytes than Content-Length (the client went away mid-body) is a 400 in the provider's
     format that says so, and the truncated body is never applied."""
     import io
@@ -163,7 +163,7 @@ def test_a_body_cut_short_of_its_content_length_is_a_400_and_changes_nothing():
 
 
 def test_a_chunked_body_is_read_whole_in_pieces_and_refused_past_the_limit():
-    """_read_body on a body without Content-Length (Transfer-Encoding: chunked) reads it in pieces
+    """read_body on a body without Content-Length (Transfer-Encoding: chunked) reads it in pieces
     up to one byte past max_body_bytes: a body under the limit arrives whole (every piece, in
     order), one over it is a 413 that changes nothing."""
     import io
@@ -172,7 +172,7 @@ def test_a_chunked_body_is_read_whole_in_pieces_and_refused_past_the_limit():
     from werkzeug.test import EnvironBuilder
 
     from simulators.app import create_app
-    from simulators.core import pipeline
+    from simulators.core import body as reader
     from simulators.core.config import Config
 
     class Trickle(io.RawIOBase):  # a server's input that hands out a few bytes per read
@@ -201,7 +201,7 @@ def test_a_chunked_body_is_read_whole_in_pieces_and_refused_past_the_limit():
 
     status, out, stream = patch(json.dumps({"omschrijving": "in stukjes aangeleverd"}).encode())
     assert status.startswith("200") and out["omschrijving"] == "in stukjes aangeleverd"
-    assert max(stream.reads) <= pipeline.READ_PIECE
+    assert max(stream.reads) <= reader.READ_PIECE
     before = client.get(f"/api/capo/project/{pid}", headers=auth).get_json()
     status, out, stream = patch(json.dumps({"omschrijving": "x" * 5000}).encode())
     assert status.startswith("413") and "4096 bytes" in out["message"]
