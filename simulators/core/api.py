@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response
 
+from simulators.core.errors import AdminError
 from simulators.core.store import State
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -27,7 +28,6 @@ def json_error(message: str, status: int) -> Response:
 def check_state_document(api: str, data) -> None:
     """PUT /__admin/state/<api> takes what GET exports, {"collections": {name: {id: document}},
     "counters": {name: int}}; anything else is a 400 that names the problem and replaces nothing."""
-    from simulators.core.errors import AdminError
     hint = f"expected the JSON object GET /__admin/state/{api} exports"
     if not isinstance(data, dict) or not isinstance(data.get("collections"), dict):
         raise AdminError(f"{api}: state needs \"collections\", an object of collections; {hint}")
@@ -58,7 +58,6 @@ def check_documents(api: str, collections: dict, shapes: dict) -> None:
     after "<account>:", : ("key", "key:list", "key?:str", ...)}) is an object with those keys, of that
     kind (`key?`: or null; `time`: an ISO date-time), as the API's own reads take them. Anything else
     is a 400 naming it, instead of a 500 on a later read."""
-    from simulators.core.errors import AdminError
     for coll, docs in collections.items():
         shape = shapes.get(coll, shapes.get(coll.rpartition(":")[2]))
         for key, doc in ([] if shape is None else docs.items()):
@@ -76,6 +75,11 @@ def check_documents(api: str, collections: dict, shapes: dict) -> None:
                                                  or isinstance(value, bool) and kind in ("int", "num")
                                                  or kind == "time" and not _is_time(value))):
                     raise AdminError(f"{where} needs {name}" + (f" ({kind})" if kind else ""))
+
+
+def _why(exc: Exception) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= 200 else text[:200] + "…"
 
 
 @dataclass
@@ -156,7 +160,6 @@ class SimulatedAPI:
 
     def load_scenario(self, payload: Any) -> dict:
         """Add entities given in this API's own wire format; answer a summary of what was added."""
-        from simulators.core.errors import AdminError
         raise AdminError(f"{self.name}: scenarios with entities are not supported yet")
 
     def advance(self, now) -> None:
@@ -167,10 +170,23 @@ class SimulatedAPI:
         return self.state.export()
 
     def import_state(self, data: dict) -> None:
+        """Replace the state with an export; the caller (PUT /__admin/state) restores the old one
+        when this raises. What the API cannot read is a 400: by shape first, then by reading it."""
         check_state_document(self.name, data)
         check_documents(self.name, data["collections"], self.state_shapes)
         self.state.load(data)
         self.state_replaced()
+        try:
+            self.read_everything()
+        except AdminError:
+            raise
+        except Exception as exc:  # a document the reads trip over: name it rather than 500 later
+            raise AdminError(f"{self.name}: the imported state cannot be read as "
+                             f"GET /__admin/state/{self.name} exports it ({_why(exc)})") from None
+
+    def read_everything(self) -> None:
+        """Read the whole state as clients would (every tenant's lists, each document as the wire
+        shows it), raising where a document cannot be read; AdminError names the document."""
 
     def snapshot_state(self):
         """The whole stored state, for restore_state when an admin change fails half-way."""
