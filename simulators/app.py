@@ -51,6 +51,23 @@ class _RememberedRoutes:
         return getattr(self.adapter, name)
 
 
+class CaseFreePrefixes:
+    """WSGI: an API whose provider routes paths whatever their case (Capitech, ASP.NET) gets its base
+    path as sent (/API/Public/V1/...) routed as its own; Flask's routing is case-sensitive."""
+
+    def __init__(self, app, prefixes):
+        self.app, self.prefixes = app, [(p, p.casefold(), len(p)) for p in prefixes]
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        for prefix, folded, n in self.prefixes:
+            head = path[:n]
+            if head != prefix and head.casefold() == folded and path[n:n + 1] in ("", "/"):
+                environ["PATH_INFO"] = prefix + path[n:]
+                break
+        return self.app(environ, start_response)
+
+
 class FieldsimFlask(Flask):
     """Flask, with per-request costs taken out (the hot path of every API)."""
 
@@ -99,6 +116,9 @@ def create_app(config: Config | None = None) -> Flask:
     for api in runtime.apis.values():
         app.register_blueprint(api.blueprint())
     app.register_blueprint(build_admin(runtime))
+    case_free = [p for a in runtime.apis.values() if a.paths_ignore_case for p in a.prefixes]
+    if case_free:
+        app.wsgi_app = CaseFreePrefixes(app.wsgi_app, case_free)
     response_cache.install(app, runtime)
 
     @app.get("/")

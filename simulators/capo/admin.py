@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 from simulators.core.errors import AdminError
 
@@ -28,6 +28,7 @@ def processing_delay(api) -> None:
 
 def build_admin_blueprint(api) -> Blueprint:
     from simulators.capo.wire import json_response
+    from simulators.core.admin import body_document
     bp = Blueprint("capo_admin", __name__)
 
     @bp.get("/latency")
@@ -36,7 +37,7 @@ def build_admin_blueprint(api) -> Blueprint:
 
     @bp.post("/latency")
     def set_latency():
-        doc = request.get_json(silent=True)
+        doc = body_document()
         value = doc.get("delay_ms") if isinstance(doc, dict) else None
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 60000:
             raise AdminError('expected {"delay_ms": <integer 0..60000>}')

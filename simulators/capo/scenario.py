@@ -168,6 +168,7 @@ def _project(api, p: dict, ids: _Ids, area_of: dict, where: str) -> tuple[dict, 
            "quickscan": {"afgerond": False, "afgerondOp": None, "hoofdleidingAanleggen": False,
                          "hoofdleidingOpmerking": None, "extraWerkvoorbereiding": False},
            "aansluitObjecten": _objects(p.get("aansluitObjecten"), f"{where}.aansluitObjecten")}
+    _one_agd(doc, f"{where}.aansluitObjecten")
     assigned = _rows(p.get("bijlageAssigned"), f"{where}.bijlageAssigned")
     for j, spec in enumerate(assigned):
         w = f"{where}.bijlageAssigned[{j}]"
@@ -185,6 +186,17 @@ def _objects(value, where: str) -> list:
         for j, prod in enumerate(_rows(obj.get("produkten"), f"{where}[{i}].produkten")):
             _day(prod.get("agd"), f"{where}[{i}].produkten[{j}].agd")
     return objs
+
+
+def _one_agd(project: dict, where: str) -> None:
+    """CAPO-AGD-3: all agd values of a project are equal (or all empty); CAPO-AGD-1: a project
+    whose contract area does not use AGD has none."""
+    agds = {prod.get("agd") for obj in project["aansluitObjecten"] for prod in obj.get("produkten") or []}
+    if len(agds) > 1:
+        _fail(f"{where}[].produkten[].agd",
+              f"must be the same for every product of a project (CAPO-AGD-3), not {sorted(agds, key=str)}")
+    if not project["agdRelevant"] and agds - {None}:
+        _fail(f"{where}[].produkten[].agd", "must be empty: AGD is not used on this project (agdRelevant false)")
 
 
 def _assign(api, project: dict, assigned: list) -> int:

@@ -1,7 +1,10 @@
 """Admin extras at /__admin/cloudplan/: see sessions and login lockouts, end or lift them."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
+
+from simulators.core.admin import body_document
+from simulators.core.errors import AdminError
 
 
 def blueprint(api) -> Blueprint:
@@ -22,10 +25,10 @@ def blueprint(api) -> Blueprint:
     @bp.post("/unlock")
     def unlock():
         """{"username": "demo"}: forget failed logins and lift a lockout now."""
-        body = request.get_json(silent=True) or {}
-        name = body.get("username")
+        doc = body_document()
+        name = doc.get("username") if isinstance(doc, dict) else None
         if not isinstance(name, str) or not name:
-            return jsonify({"error": "body must be {\"username\": \"...\"}"}), 400
+            raise AdminError('expected {"username": "..."}')
         return jsonify({"username": name, "unlocked": api.state.delete("logins", name)})
 
     return bp

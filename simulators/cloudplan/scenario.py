@@ -25,7 +25,7 @@ def load(api, payload) -> dict:
     if not isinstance(payload, dict):
         raise AdminError("cloudplan: scenario must be an object with lists per entity kind")
     tenant = payload.get("tenant", "demo")
-    if tenant not in {t for _p, t in USERS.values()}:
+    if not isinstance(tenant, str) or tenant not in {t for _p, t in USERS.values()}:
         raise AdminError(f"cloudplan: unknown tenant {tenant!r}")
     unknown = set(payload) - {"tenant"} - {KINDS[k].coll for k in ORDER}
     if unknown:
@@ -34,13 +34,20 @@ def load(api, payload) -> dict:
     added = {}
     with api.state.lock():
         for kind in ORDER:
-            for item in payload.get(KINDS[kind].coll) or []:
+            for item in _listed(payload, KINDS[kind].coll):
                 try:
                     new_id = model.add(tenant, kind, _values(model, tenant, kind, item))
                 except (ValueError, TypeError) as exc:
                     raise AdminError(f"cloudplan: {exc}") from None
                 added.setdefault(KINDS[kind].coll, []).append(new_id)
     return {"added": added}
+
+
+def _listed(payload: dict, coll: str) -> list:
+    items = payload.get(coll)
+    if items is not None and not isinstance(items, list):
+        raise AdminError(f"cloudplan: {coll} must be a list of objects")
+    return items or []
 
 
 def _values(model, tenant, kind, item) -> dict:

@@ -84,8 +84,9 @@ class Faults:
         return len(kept) != len(rules)
 
     def clear(self, api: str | None = None) -> None:
+        """All rules, or one API's own (a rule for every API stays: it is not that API's alone)."""
         with self.backend.lock("__faults__"):
-            kept = [r for r in self.list() if api is not None and r.get("api") not in (api, None)]
+            kept = [r for r in self.list() if api is not None and r.get("api") != api]
             self.backend.meta_put(self.META, kept)
 
     @staticmethod

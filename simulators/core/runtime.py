@@ -61,7 +61,7 @@ class Runtime:
             self.backend.meta_put(f"seeded:{n}", self.seed_marker())
         self.faults.clear(name)
         self.journal.clear(api=name)
-        self.backend.ratelimit_reset()
+        self.backend.ratelimit_reset(name)
 
     @contextlib.contextmanager
     def all_or_nothing(self, names):

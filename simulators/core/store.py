@@ -153,7 +153,7 @@ class Backend:
     def bucket_take(self, key: str, rate: float, burst: int, now: float) -> float: raise NotImplementedError
     def inflight_acquire(self, key: str, cap: int) -> bool: raise NotImplementedError
     def inflight_release(self, key: str): raise NotImplementedError
-    def ratelimit_reset(self): raise NotImplementedError  # forget all buckets (admin reset)
+    def ratelimit_reset(self, api=None): raise NotImplementedError  # forget the buckets (of one API)
     # every client the limiter knows: key -> (tokens, stamp) of its bucket ((None, None): none) and
     # its requests in flight, for the dashboard's meters
     def ratelimit_usage(self) -> dict: raise NotImplementedError
@@ -345,9 +345,10 @@ class MemoryBackend(Backend):
         with self._guard:
             self._inflight[key] = max(0, self._inflight.get(key, 0) - 1)
 
-    def ratelimit_reset(self):
+    def ratelimit_reset(self, api=None):
         with self._guard:
-            self._buckets.clear()
+            for key in [k for k in self._buckets if api is None or k.startswith(f"{api}:")]:
+                del self._buckets[key]
 
     def ratelimit_usage(self) -> dict:
         with self._guard:

@@ -93,9 +93,15 @@ return string.format('%.17g', wait)
 """
 
 RESET_BUCKETS = """
-local keys = redis.call('SMEMBERS', KEYS[1])
-for i = 1, #keys, 500 do redis.call('DEL', unpack(keys, i, math.min(i + 499, #keys))) end
-redis.call('DEL', KEYS[1])
+local gone = {}
+for _, key in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if string.sub(key, 1, #ARGV[1]) == ARGV[1] then gone[#gone + 1] = key end
+end
+for i = 1, #gone, 500 do
+  local part = {unpack(gone, i, math.min(i + 499, #gone))}
+  redis.call('DEL', unpack(part))
+  redis.call('SREM', KEYS[1], unpack(part))
+end
 """
 
 
@@ -353,9 +359,9 @@ class RedisBackend(Backend):
                     self._orphans.extend(orphans)
                 raise
 
-    def ratelimit_reset(self):
+    def ratelimit_reset(self, api=None):
         with backend_errors():
-            self._reset_buckets(keys=[self.k("buckets")])
+            self._reset_buckets(keys=[self.k("buckets")], args=[self.k("bucket", f"{api}:" if api else "")])
 
     def ratelimit_usage(self) -> dict:
         prefix = self.k("bucket", "")

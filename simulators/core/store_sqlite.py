@@ -260,8 +260,8 @@ class SqliteBackend(Backend):
     def inflight_release(self, key):
         self._limits.inflight_release(key)
 
-    def ratelimit_reset(self):
-        self._limits.ratelimit_reset()
+    def ratelimit_reset(self, api=None):
+        self._limits.ratelimit_reset(api)
 
     def ratelimit_usage(self) -> dict:
         return self._limits.ratelimit_usage()

@@ -28,11 +28,16 @@ def test_ct_api_1_other_content_types_and_methods_refused(ct):
     assert r.status_code == 404 and r.json()["success"] is False
 
 
-def test_ct_api_1_paths_are_case_insensitive_like_aspnet(ct):
-    """CT-API-1."""
-    r = ct.post("time/gettimetransactions", {"accessToken": ct.token, "clientId": 100,
-                                             "fromDate": "2026-10-01", "toDate": "2026-10-02"})
+@pytest.mark.parametrize("path", ["/api/public/v1/time/gettimetransactions", "/API/Public/V1/Time/getTimeTransactions",
+                                  "/Api/PUBLIC/v1/TIME/GETTIMETRANSACTIONS"])
+def test_ct_api_1_paths_are_case_insensitive_like_aspnet(ct, fieldsim, path):
+    """CT-API-1: the whole path routes whatever its case, the base path too (ASP.NET); an unknown
+    method under it is still a 404 in the envelope (CT-API-2)."""
+    r = ct.http.post(fieldsim.base_url + path, json={"accessToken": ct.token, "clientId": 100,
+                                                     "fromDate": "2026-10-01", "toDate": "2026-10-02"}, timeout=30)
     assert r.status_code == 200 and r.json()["success"] is True
+    r = ct.http.post(fieldsim.base_url + path.rpartition("/")[0] + "/noSuchMethod", json={}, timeout=30)
+    assert r.status_code == 404 and set(r.json()) == ENVELOPE
 
 
 def test_ct_api_1_accesstoken_and_clientid_in_body_not_elsewhere(ct):

@@ -102,9 +102,16 @@ PROJECT = {"projectId": 4000006, "contractgebiedId": 20}
     ({"projects": [{**PROJECT, "wachttijd": "lang"}]}, "wachttijd"),
     ({"project": [PROJECT]}, "unknown key"),
     ({"contractgebieden": [{**AREA, "contractgebiedId": 21, "deelnemers": [1, 99]}]}, "99"),
+    ({"projects": [{**PROJECT, "aansluitObjecten": [  # CAPO-AGD-3: one agd per project
+        {"aansluitObjectId": 1, "produkten": [{"produktId": 1, "agd": "2026-03-01"}, {"produktId": 2, "agd": "2026-09-01"}]},
+        {"aansluitObjectId": 2, "produkten": [{"produktId": 3, "agd": None}]}]}]}, "CAPO-AGD-3"),
+    ({"projects": [{**PROJECT, "aansluitObjecten": [{"aansluitObjectId": 1, "produkten": [
+        {"produktId": 1, "agd": "2026-03-01"}, {"produktId": 2, "agd": None}]}]}]}, "CAPO-AGD-3"),
+    ({"projects": [{**PROJECT, "agdRelevant": False, "aansluitObjecten": [  # CAPO-AGD-1: AGD switched off
+        {"aansluitObjectId": 1, "produkten": [{"produktId": 1, "agd": "2026-09-01"}]}]}]}, "agdRelevant false"),
 ])
 def test_scenario_input_is_checked_whole_and_a_refusal_changes_nothing_CAPO_AUTH_2(capo, fieldsim, section, needle):
-    """CAPO-AUTH-1/2, CAPO-AGD-4, CAPO-ERR-1 for admin input: a scenario adds; each entry is checked
+    """CAPO-AUTH-1/2, CAPO-AGD-1/3/4, CAPO-ERR-1 for admin input: a scenario adds; each entry is checked
     before anything is written (400 naming it), so nothing of a refused one is applied."""
     before = fieldsim.admin("GET", "state/capo").json()
     r = fieldsim.admin("POST", "scenario", json={"capo": {"contractgebieden": [AREA], **section}})

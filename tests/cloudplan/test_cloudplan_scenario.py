@@ -70,3 +70,17 @@ def test_scenario_values_are_read_as_a_push_reads_them(cp, fieldsim):
         assert r.status_code == 400 and next(iter(bad)) in r.json()["message"], (bad, r.text)
     assert fieldsim.admin("GET", "state/cloudplan").json()["collections"]["projects"] == before
     assert cp.op("projects", "getProjects", "<projectMatcher allowMultiple=\"true\"/>") is not None
+
+
+def test_a_scenario_section_of_the_wrong_kind_is_a_400_naming_it_and_adds_nothing(fieldsim):
+    """README Admin API: bad input gets a 400 whose `message` names the problem; a scenario is
+    validated as a whole before anything is applied (a list as tenant, a number as a list: were 500)."""
+    before = fieldsim.admin("GET", "state/cloudplan").json()
+    for section, named in (({"tenant": ["demo"]}, "tenant"), ({"tenant": 5}, "tenant"),
+                           ({"departments": True}, "departments"), ({"planning": 1.5}, "planning"),
+                           ({"customers": "KLANT-1"}, "customers"), ({"resources": {"number": "1"}}, "resources")):
+        r = fieldsim.admin("POST", "scenario", json={"clock": {"now": "2026-03-02T08:00:00+01:00"},
+                                                     "cloudplan": {**section, "departments": section.get(
+                                                         "departments", [{"number": "AFD-91", "name": "Zuid"}])}})
+        assert r.status_code == 400 and named in r.json()["message"], (section, r.text)
+    assert fieldsim.admin("GET", "state/cloudplan").json() == before

@@ -419,3 +419,39 @@ def test_dashboard_does_not_echo_hostile_journal_content(fieldsim):
     assert "<script>alert(1)" not in admin(fieldsim, "GET", "ui/").text
     entries = admin(fieldsim, "GET", "requests").json()
     assert json.loads(json.dumps(entries))  # served as JSON data, never as markup
+
+
+def test_reset_of_one_api_leaves_rules_for_every_api_and_other_apis_buckets(fieldsim):
+    """INTERFACE.md `POST /__admin/reset?api=NAME`: that API's data, journal, faults and buckets; a
+    fault rule without `api` (for every API) and another API's rate-limit buckets stay."""
+    for rule in ({"id": "all", "kind": "latency", "delay_ms": 1}, {"id": "wb", "api": "werkbon", "kind": "latency"},
+                 {"id": "capo", "api": "capo", "kind": "latency", "delay_ms": 1}):
+        assert admin(fieldsim, "POST", "faults", json=rule).status_code == 201
+    capo = fieldsim.url("capo")
+    for _ in range(5):
+        requests.get(capo + "/contractgebied", headers={"Authorization": "Bearer capo-aannemer-demo"}, timeout=10)
+
+    def capo_clients():
+        return [c["client"] for c in admin(fieldsim, "GET", "ratelimits").json()["capo"]["clients"]]
+
+    assert capo_clients() == ["token:capo-aannemer-demo"]
+    assert admin(fieldsim, "POST", "reset?api=werkbon").status_code == 200
+    assert [r["id"] for r in admin(fieldsim, "GET", "faults").json()] == ["all", "capo"]
+    assert capo_clients() == ["token:capo-aannemer-demo"]
+    assert admin(fieldsim, "POST", "reset?api=capo").status_code == 200
+    assert [r["id"] for r in admin(fieldsim, "GET", "faults").json()] == ["all"]
+    assert capo_clients() == []
+
+
+def test_api_admin_extras_take_a_json_body_as_every_admin_call_and_answer_errors_as_message(fieldsim):
+    """README Admin API: JSON in and out; bad input gets a 400 whose `message` names the problem (the
+    Cloudplan unlock answered {"error"} and a 500 for a list; CAPO latency wanted a JSON Content-Type)."""
+    form = {"Content-Type": "application/x-www-form-urlencoded"}  # what curl -d sends
+    for body in ('["demo"]', '"demo"', "{}", '{"username": 5}', "not json"):
+        r = admin(fieldsim, "POST", "cloudplan/unlock", data=body, headers={"Content-Type": "application/json"})
+        assert r.status_code == 400 and set(r.json()) == {"message"}, body
+    r = admin(fieldsim, "POST", "cloudplan/unlock", data='{"username": "demo"}', headers=form)
+    assert r.status_code == 200 and r.json()["username"] == "demo"
+    r = admin(fieldsim, "POST", "capo/latency", data='{"delay_ms": 5}', headers=form)
+    assert r.status_code == 200 and admin(fieldsim, "GET", "capo/latency").json() == {"delay_ms": 5}
+    assert admin(fieldsim, "POST", "capo/latency", data="[5]", headers=form).status_code == 400

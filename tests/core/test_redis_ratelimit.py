@@ -153,3 +153,22 @@ def test_two_fieldsim_servers_on_one_redis_share_capo_rate_limit_over_http(redis
     finally:
         for proc, _ in servers:
             kill_group(proc, signal.SIGTERM)
+
+
+@pytest.mark.parametrize("state", ["memory", "redis"])
+def test_a_reset_of_one_api_forgets_only_that_apis_buckets(state, redis_server):  # noqa: F811
+    """POST /__admin/reset?api=NAME (INTERFACE.md) empties NAME's buckets, not another API's; a full
+    reset empties all (memory and redis alike)."""
+    from simulators.core.api import RateLimit
+    from simulators.core.ratelimit import Limiter
+    from simulators.core.store import open_backend
+    backend = open_backend(redis_server.url() if state == "redis" else "memory")
+    limiter, limit = Limiter(backend), RateLimit(rate=1, burst=2, inflight=10)
+    for api in ("capo", "stadsnet"):
+        for _ in range(2):
+            assert limiter.acquire(api, "c", limit)[0]
+    backend.ratelimit_reset("stadsnet")
+    assert not limiter.acquire("capo", "c", limit)[0] and limiter.acquire("stadsnet", "c", limit)[0]
+    backend.ratelimit_reset()
+    assert limiter.acquire("capo", "c", limit)[0]
+    backend.close()
