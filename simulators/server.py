@@ -55,6 +55,9 @@ class FieldsimServer(BaseApplication):
             "errorlog": "-",
             "loglevel": "warning",
             "preload_app": c.workers == 1,
+            # a long query (Stadsnät's add_message is a GET) reaches the pipeline, which answers past
+            # REQUEST_LINE_LIMIT in the API's own format; gunicorn's own 414 is an HTML page at 4094
+            "limit_request_line": 0,
         }
         for key, value in settings.items():
             if key in self.cfg.settings:

@@ -10,7 +10,7 @@ import traceback
 
 from flask import Flask, Response, g, request
 from werkzeug import Request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, RequestURITooLarge
 
 from simulators.core import clock
 from simulators.core.body import read_body
@@ -64,6 +64,17 @@ def apply_fault(runtime, api, rule) -> Response | None:
 def delay(rule) -> Response | None:
     time.sleep(rule.get("delay_ms", 0) / 1000.0)
     return drop_connection() if rule["kind"] == "timeout" else None
+
+
+REQUEST_LINE_LIMIT = 8190  # bytes, as Apache's and nginx's defaults (the providers name none)
+
+
+def _check_request_line(environ) -> None:
+    """[decision] A request line past the common servers' limit is a 414 in the API's own format."""
+    length = (len(environ.get("REQUEST_METHOD", "")) + len(environ.get("SCRIPT_NAME", ""))
+              + len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", "")) + 11)  # " ", "?", " HTTP/1.1"
+    if length > REQUEST_LINE_LIMIT:
+        raise RequestURITooLarge(f"Request line longer than {REQUEST_LINE_LIMIT} bytes")
 
 
 def journal_entry(runtime, api, method, path, query, environ, req_body, status, headers, body,
@@ -168,6 +179,7 @@ def install(app: Flask, runtime) -> None:
             return None
         ctx.fieldsim_started = time.perf_counter()
         runtime.backend.meta_snapshot()  # faults, clock, API switches: one read for the request
+        _check_request_line(req.environ)
         ctx.fieldsim_body = read_body(req, runtime.config.max_body_bytes)
         handed = req.environ.pop(ADMITTED, None)
         if handed is None:

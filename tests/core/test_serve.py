@@ -56,11 +56,26 @@ def test_serve_runs_gunicorn_prints_urls_and_credentials_and_answers_health():
         assert health["status"] == "ok" and len(health["apis"]) == 5
         server = requests.get(f"http://127.0.0.1:{port}/", timeout=5).headers.get("Server", "")
         assert "gunicorn" in server.lower()
+        assert_long_request_lines_reach_the_api(f"http://127.0.0.1:{port}")
     finally:
         out = stop(proc)
     assert f"http://127.0.0.1:{port}/api/capo" in out
     assert f"http://127.0.0.1:{port}/v1" in out
     assert "demo credentials" in out
+
+
+def assert_long_request_lines_reach_the_api(base: str) -> None:
+    """SNP-ERR-1 (a GET add_message with a ~5 KB message is the API's to answer; gunicorn's own limit
+    of 4094 bytes answered an HTML page), and past 8190 bytes ([decision], the pipeline) a 414 in
+    the API's own format: Stadsnät's XML, CAPO's {"message"} (CAPO-ERR-1)."""
+    login = {"method": "api_login", "api_user": "1001", "api_key": "x" * 5000}
+    r = requests.get(base + "/plain/serviceguide_log", params=login, timeout=5)
+    assert r.status_code == 200 and "<status>error</status>" in r.text and "Login failed" in r.text
+    r = requests.get(base + "/plain/serviceguide_log", params={**login, "api_key": "x" * 9000}, timeout=5)
+    assert r.status_code == 414 and r.text.startswith("<?xml") and "8190 bytes" in r.text
+    r = requests.get(base + "/api/capo/project", params={"projectType": "x" * 9000}, timeout=5,
+                     headers={"Authorization": "Bearer capo-netbeheerder-demo"})
+    assert r.status_code == 414 and set(r.json()) == {"message"}
 
 
 def test_serve_granian_answers_prints_banner_once_and_drops_connections_quietly():
@@ -80,6 +95,8 @@ def test_serve_granian_answers_prints_banner_once_and_drops_connections_quietly(
         assert requests.get(base + "/api/capo/project", headers=auth, timeout=5).json() == first.json()
         journal = requests.get(base + "/__admin/requests", params={"api": "capo"}, timeout=5).json()
         assert [e["fault"] for e in journal].count(rule["id"]) == 2
+        r = requests.get(base + "/api/capo/project", params={"projectType": "x" * 9000}, headers=auth, timeout=5)
+        assert r.status_code == 414 and set(r.json()) == {"message"}
     finally:
         out = stop(proc)
     assert out.count("fieldsim serving on") == 1 and f"{base}/api/capo" in out
