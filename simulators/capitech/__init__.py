@@ -11,7 +11,7 @@ from simulators.core.admin import body_document, json_response
 from simulators.core.api import SimulatedAPI
 from simulators.core.errors import AdminError, DomainError
 from simulators.capitech.added import INTS, TEXTS
-from simulators.capitech.model import USERS, CapitechModel, Overlay
+from simulators.capitech.model import CATALOGUE, LEVELS, MAX_HOURS, USERS, CapitechModel
 
 ADDED_FIELDS = tuple(f"{f}?:{'int' if f in INTS else 'str'}" for f in INTS + TEXTS
                      if f not in ("clientId", "uid", "timeCategoryId", "employeeid", "departmentid"))
@@ -22,10 +22,11 @@ class CapitechAPI(SimulatedAPI):
     title = "Capitech public API (time transactions)"
     prefixes = ("/api/public/v1",)
     paths_ignore_case = True  # ASP.NET routing: /Time/getTimeTransactions and /time/gettimetransactions alike
-    # what the reads index: PUT /__admin/state refuses a document without it (overlays: Overlay.parse too)
+    # what the reads index: PUT /__admin/state refuses a document without it (the rest: read_everything)
     state_shapes = {"added": ("clientId:int", "uid:int", "timeCategoryId:int", "employeeid:int", "departmentid:int",
                               "start:int", "end:int", "qty:int", "created:int", *ADDED_FIELDS),
-                    "overlay": (), "added_version": ("v:str",), "overlay_version": ("v:str",)}
+                    "overlay": (), "added_version": ("v:str",), "overlay_version": ("v:str",),
+                    "sessions": ("user:str", "exp:num")}
 
     def __init__(self, runtime):
         super().__init__(runtime)
@@ -89,13 +90,23 @@ class CapitechAPI(SimulatedAPI):
             if params is not None and params != self._params():
                 raise AdminError(f"capitech: state was exported from dataset {params}, this server runs {self._params()}")
             data = {k: v for k, v in data.items() if k != "dataset"}
-            for client, doc in ((data.get("collections") or {}).get("overlay") or {}).items():
-                try:
-                    Overlay.parse(doc)
-                except (AttributeError, TypeError, ValueError):
-                    raise AdminError(f"capitech: collections.overlay.{client} is not an overlay as "
-                                     "GET /__admin/state/capitech exports it") from None
         super().import_state(data)
+
+    def read_everything(self) -> None:
+        """PUT /__admin/state: what the import touches (sessions, overlays, scenario records) read
+        as getTimeTransactions and the Catalogue calls read it; the model names what it refuses."""
+        from simulators.capitech.wire import records
+        for where, cd, r in self.model.imported_registrations():
+            try:
+                records(cd, self.model.read_registration(cd, r))
+            except Exception as exc:  # what no check above foresaw: still named, still a 400
+                raise AdminError(f"{where} cannot be read as getTimeTransactions reads it "
+                                 f"({type(exc).__name__}: {exc})") from None
+        for client in self.model.dataset.client_ids:
+            added = self.model.added(client)
+            if added is not None:
+                for what in CATALOGUE:
+                    CATALOGUE[what](added, True)
 
     def state_replaced(self) -> None:
         self.model._overlays.clear()
@@ -128,7 +139,7 @@ class CapitechAPI(SimulatedAPI):
     def _approve(self, body) -> list:
         body = _obj(body)
         level = body.get("level", 1)
-        if level not in (1, 2, 3, 4) or isinstance(level, bool):
+        if level not in LEVELS or isinstance(level, bool):
             raise AdminError("approve: level must be 1, 2, 3 or 4")
         by = body.get("by")
         if by is not None and not isinstance(by, str):
@@ -138,8 +149,8 @@ class CapitechAPI(SimulatedAPI):
     def _change(self, body) -> dict:
         body = _obj(body)
         qty = body.get("qty")
-        if not isinstance(qty, (int, float)) or isinstance(qty, bool) or qty < 0 or qty > 24:
-            raise AdminError("change: qty must be a number of hours between 0 and 24")
+        if not isinstance(qty, (int, float)) or isinstance(qty, bool) or qty < 0 or qty > MAX_HOURS:
+            raise AdminError(f"change: qty must be a number of hours between 0 and {MAX_HOURS}")
         return _admin(lambda: self.model.change_hours(_int(body, "clientId"), _int(body, "uid"),
                                                       _int(body, "timeCategoryId"), round(qty * 100)))
 

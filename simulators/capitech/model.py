@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from simulators.core.errors import BadRequest, DomainError, Unauthorized
+from simulators.core.errors import AdminError, BadRequest, DomainError, Unauthorized
 from simulators.capitech.added import build as build_added, normalise, reconcile
 from simulators.capitech.seed import CATEGORIES, DAY, DUTIES, EPOCH, FD1, FD2, ClientData, Dataset
 from simulators.core.model import ApiModel
@@ -29,6 +29,9 @@ TOKEN_LIFETIME = timedelta(minutes=60)   # CT-AUTH-1 [decision]
 REFRESH_LIFETIME = timedelta(days=1)
 MAX_DAYS = 31                            # CT-TT-6
 MAX_RECORDS = 5000                       # CT-TT-6
+LEVELS = (1, 2, 3, 4)                    # approval levels a manager approves at
+MAX_HOURS = 24                           # what a manager may change a record's hours to
+OVERLAY_PARTS = ("ext", "appr", "qty", "touch")
 
 # CT-AUTH-1/-3: demo users, their clients, and whether they may use the API.
 USERS = {
@@ -486,6 +489,128 @@ class CapitechModel(ApiModel):
             doc["touch"][str(uid)] = [now, str(uuid.uuid4())]
         self._write_overlay(client_id, change)
         return {"uid": uid, "timeCategoryId": category, "qty": qty_h / 100, "lastUpdatedOn": from_local_seconds(now)}
+
+    # -- PUT /__admin/state: the imported mutations, checked as the calls wrote them ------------
+    def find(self, client_id: int, uid: int) -> tuple[ClientData, int] | None:
+        """(ClientData, r) of a uid among the client's seeded and added registrations."""
+        for c in (self.dataset.client(client_id), self.added(client_id)):
+            if c is not None and (r := c.r_of_uid(uid)) is not None:
+                return c, r
+        return None
+
+    def read_registration(self, cd: ClientData, r: int) -> list[Match]:
+        """Every record of registration r, overlaid, as getTimeTransactions finds it unfiltered."""
+        out: list[Match] = []
+        q = Query(cd.client_id, EPOCH.date(), EPOCH.date())
+        self._records(cd, r, q, self.overlay(cd.client_id), self.now_local(), out)
+        return out
+
+    def imported_registrations(self) -> list[tuple[str, ClientData, int]]:
+        """Check the imported sessions, added records and overlays, naming the first document the
+        calls could not read; then (where, ClientData, r) of every registration they touch, for the
+        caller to read as the wire does. The generated dataset is not imported: it is not read."""
+        for token, sess in self.state.items("sessions"):
+            if sess["user"] not in USERS:  # session_user's user must be one client_for knows
+                raise AdminError(f"capitech: collections.sessions.{token}.user {sess['user']!r} is no Capitech user")
+        clients = set()
+        for coll in ("overlay", "overlay_version", "added_version"):
+            clients |= {self._client(f"capitech: collections.{coll}.{key}", key) for key, _ in self.state.items(coll)}
+        added = self._check_added()
+        touched = [t for client in sorted(clients) if (doc := self.state.get("overlay", client)) is not None
+                   for t in self._check_overlay(client, doc)]
+        for client in sorted(added):
+            cd = self.added(client)
+            touched += [(f"capitech: collections.added.{client}:{cd.cols['uid'][r]}", cd, r) for r in range(len(cd))]
+        return touched
+
+    def _client(self, where: str, key) -> int:
+        """A client key (the decimal text the store keeps) of a client of this dataset."""
+        client = int(key) if isinstance(key, str) and key.isdecimal() and str(int(key)) == key else key
+        if client not in self.dataset.client_ids:
+            raise AdminError(f"{where}: no client {key!r} in this dataset (clients {self.dataset.client_ids})")
+        return client
+
+    def _check_added(self) -> set[int]:
+        """Scenario records as add_transactions stores them: under "client:uid:category", of a client
+        of this dataset and a known category, each uid one client's, listed in added_uids, and not
+        one of that client's seeded registrations; a client's records are read only with a version."""
+        owners: dict[int, int] = {}
+        for key, doc in self.state.items("added"):
+            where = f"capitech: collections.added.{key}"
+            client, uid, cat = doc["clientId"], doc["uid"], doc["timeCategoryId"]
+            if key != f"{client}:{uid}:{cat}":
+                raise AdminError(f"{where} holds clientId:uid:timeCategoryId {client}:{uid}:{cat}, its key")
+            self._client(where + ".clientId", str(client))
+            if cat not in CATEGORIES:
+                raise AdminError(f"{where}.timeCategoryId: unknown timeCategoryId {cat}; known: {sorted(CATEGORIES)}")
+            if owners.setdefault(uid, client) != client:
+                raise AdminError(f"{where}: uid {uid} is also a record of client {owners[uid]}")
+            if self.dataset.client(client).r_of_uid(uid) is not None:
+                raise AdminError(f"{where}: uid {uid} is one of client {client}'s seeded registrations")
+        listed = dict(self.state.items("added_uids"))
+        for uid, client in owners.items():
+            if listed.get(str(uid)) != client:
+                raise AdminError(f"capitech: collections.added_uids.{uid} needs {client}, "
+                                 "the client of its added records")
+        for key in set(listed) - {str(u) for u in owners}:
+            raise AdminError(f"capitech: collections.added_uids.{key} names no record of collections.added")
+        for client in set(owners.values()):
+            if self.state.get("added_version", client) is None:
+                raise AdminError(f"capitech: collections.added_version.{client} is missing: "
+                                 f"without it client {client}'s added records are not read")
+            try:
+                self.added(client)
+            except (OverflowError, ValueError, TypeError) as exc:  # e.g. a time beyond the int32 columns
+                raise AdminError(f"capitech: collections.added: client {client}'s records cannot be read "
+                                 f"({type(exc).__name__}: {exc})") from None
+        return set(owners.values())
+
+    def _check_overlay(self, client: int, doc: dict) -> list[tuple[str, ClientData, int]]:
+        """An overlay as the calls write it (setExternalStatusCode, the admin approve and change):
+        entries of this client's registrations, a code the wire takes, approvals at LEVELS by a
+        user name, hours up to MAX_HOURS of a category the registration has; answers what it touches."""
+        from simulators.capitech.wire import is_int  # the wire's rule for externalStatusCode (wire imports us)
+        where = f"capitech: collections.overlay.{client}"
+        if self.state.get("overlay_version", client) is None:
+            raise AdminError(f"capitech: collections.overlay_version.{client} is missing: "
+                             f"without it the overlay of client {client} is not read")
+        for part in set(doc) | set(OVERLAY_PARTS):
+            if part not in OVERLAY_PARTS or not isinstance(doc.get(part, {}), dict):
+                raise AdminError(f"{where}.{part}: an overlay holds objects by uid {OVERLAY_PARTS}")
+        touched = {}
+        for key, code in doc.get("ext", {}).items():
+            touched[key] = self._registration(f"{where}.ext.{key}", client, key)
+            if not is_int(code):
+                raise AdminError(f"{where}.ext.{key} must be an externalStatusCode (an integer)")
+        for key, levels in doc.get("appr", {}).items():
+            touched[key] = self._registration(f"{where}.appr.{key}", client, key)
+            if not isinstance(levels, dict):
+                raise AdminError(f"{where}.appr.{key} must be an object of approvals by level")
+            for level, given in levels.items():
+                if level not in map(str, LEVELS):
+                    raise AdminError(f"{where}.appr.{key}.{level}: approval levels are {LEVELS}")
+                if not (isinstance(given, list) and len(given) == 2 and isinstance(given[0], str)
+                        and type(given[1]) is int):
+                    raise AdminError(f"{where}.appr.{key}.{level} must be [approver's user name, time in seconds]")
+        for key, qty in doc.get("qty", {}).items():
+            uid, _, cat = key.partition(":")
+            cd, r = touched[uid] = self._registration(f"{where}.qty.{key}", client, uid)
+            if cat not in {str(c) for c in cd.cat[cd.cols["rec"][r]:cd.cols["rec"][r + 1]]}:
+                raise AdminError(f"{where}.qty.{key}: uid {uid} has no record with timeCategoryId {cat}")
+            if type(qty) is not int or not 0 <= qty <= MAX_HOURS * 100:
+                raise AdminError(f"{where}.qty.{key} must be hundredths of an hour, 0 to {MAX_HOURS * 100}")
+        for key, given in doc.get("touch", {}).items():
+            touched[key] = self._registration(f"{where}.touch.{key}", client, key)
+            if not (isinstance(given, list) and len(given) == 2 and type(given[0]) is int
+                    and isinstance(given[1], str)):
+                raise AdminError(f"{where}.touch.{key} must be [time changed in seconds, correlationId]")
+        return [(f"{where}: uid {key}", cd, r) for key, (cd, r) in touched.items()]
+
+    def _registration(self, where: str, client: int, key: str) -> tuple[ClientData, int]:
+        found = self.find(client, int(key)) if key.isdecimal() and str(int(key)) == key else None
+        if found is None:
+            raise AdminError(f"{where}: client {client} has no registration with uid {key!r}")
+        return found
 
     # -- CT-CAT-1 -----------------------------------------------------------------------------
     def catalogue(self, user: str, client_id: int, what: str, include_passive: bool = False) -> list[dict]:

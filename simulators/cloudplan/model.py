@@ -19,6 +19,7 @@ LOCK_FOR = timedelta(minutes=15)        # CP-AUTH-3
 # username -> (password, tenant). CP-AUTH-1: demo/demo is the documented planner account; demo2 is a
 # second organisation so tenant isolation can be tested.
 USERS = {"demo": ("demo", "demo"), "demo2": ("demo2", "demo2")}
+TENANTS = tuple(sorted({tenant for _password, tenant in USERS.values()}))
 
 DATE_OPERATORS = ("EQUALS_TIME", "EQUALS_DATE", "AFTER_OR_EQUAL_TIME", "AFTER_OR_EQUAL_DATE",
                   "AFTER_TIME", "AFTER_DATE", "BEFORE_OR_EQUAL_TIME", "BEFORE_OR_EQUAL_DATE",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from simulators.core.errors import AdminError
 from simulators.cloudplan.envelope import Fault
-from simulators.cloudplan.model import KINDS, USERS, Cloudplan, Matcher
+from simulators.cloudplan.model import KINDS, TENANTS, Cloudplan, Matcher
 from simulators.cloudplan.wire import parse_scalar
 
 ORDER = ("department", "customer", "resource", "project", "planning")
@@ -25,7 +25,7 @@ def load(api, payload) -> dict:
     if not isinstance(payload, dict):
         raise AdminError("cloudplan: scenario must be an object with lists per entity kind")
     tenant = payload.get("tenant", "demo")
-    if not isinstance(tenant, str) or tenant not in {t for _p, t in USERS.values()}:
+    if not isinstance(tenant, str) or tenant not in TENANTS:
         raise AdminError(f"cloudplan: unknown tenant {tenant!r}")
     unknown = set(payload) - {"tenant"} - {KINDS[k].coll for k in ORDER}
     if unknown:
@@ -66,6 +66,8 @@ def _values(model, tenant, kind, item) -> dict:
             value = found[0]["id"]
         elif value is not None:
             value = _scalar(kind, name, "int" if typ.startswith("ref") else typ, value)
+            if typ.startswith("ref:") and value and not model.match(tenant, Matcher(typ[4:], id=value)):
+                raise AdminError(f"cloudplan: {kind}.{name}: no {typ[4:]} with id {value} in tenant {tenant!r}")
         out[name] = value
     return out
 

@@ -84,3 +84,15 @@ def test_a_scenario_section_of_the_wrong_kind_is_a_400_naming_it_and_adds_nothin
                                                          "departments", [{"number": "AFD-91", "name": "Zuid"}])}})
         assert r.status_code == 400 and named in r.json()["message"], (section, r.text)
     assert fieldsim.admin("GET", "state/cloudplan").json() == before
+
+
+def test_a_scenario_reference_by_bare_id_must_exist_in_the_tenant_CP_R_2(fieldsim):
+    """CP-R-2: a reference is a record's id (0: unset); a bare id no record of the tenant has is a 400,
+    so every scenario's export imports again (PUT /__admin/state refuses dangling references)."""
+    r = fieldsim.admin("POST", "scenario", json={"cloudplan": {"resources": [
+        {"number": "9002", "name": "Kees", "department": 987654}]}})
+    assert r.status_code == 400 and "987654" in r.json()["message"]
+    r = fieldsim.admin("POST", "scenario", json={"cloudplan": {"resources": [{"number": "9003", "name": "Jan", "department": 0}]}})
+    assert r.status_code == 200, r.text
+    exported = fieldsim.admin("GET", "state/cloudplan").json()
+    assert fieldsim.admin("PUT", "state/cloudplan", json=exported).status_code == 200
