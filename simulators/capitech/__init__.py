@@ -12,6 +12,7 @@ from simulators.core.api import SimulatedAPI
 from simulators.core.errors import AdminError, DomainError
 from simulators.capitech.added import INTS, TEXTS
 from simulators.capitech.model import CATALOGUE, LEVELS, MAX_HOURS, USERS, CapitechModel
+from simulators.capitech.seed import clients_for
 
 ADDED_FIELDS = tuple(f"{f}?:{'int' if f in INTS else 'str'}" for f in INTS + TEXTS
                      if f not in ("clientId", "uid", "timeCategoryId", "employeeid", "departmentid"))
@@ -51,8 +52,13 @@ class CapitechAPI(SimulatedAPI):
 
     def credentials(self) -> dict:
         return {"baseUrl": self.base_path(),
-                "users": [{"username": u, "password": v["password"], "clientIds": list(v["clients"]),
+                "users": [{"username": u, "password": v["password"], "clientIds": self._clients_of(v),
                            "apiAccess": v["api"]} for u, v in USERS.items()]}
+
+    def _clients_of(self, user: dict) -> list[int]:
+        """The user's clients that exist at this scale (client 400 only on --scale large)."""
+        present = set(clients_for(self.runtime.config.scale))
+        return [c for c in user["clients"] if c in present]
 
     def error_response(self, status: int, message: str):
         from simulators.capitech.wire import error_envelope

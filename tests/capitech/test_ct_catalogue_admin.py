@@ -112,11 +112,19 @@ def test_state_export_import_roundtrip_keeps_mutations(ct, fieldsim):
     assert fieldsim.admin("PUT", "state/capitech", json=wrong).status_code == 400
 
 
-def test_credentials_list_demo_users(fieldsim):
+def test_credentials_list_demo_users_with_the_clients_this_scale_has(ct, fieldsim):
+    """INTERFACE.md /__admin/credentials: every listed clientId answers; client 400 exists only on
+    --scale large, so demo2 lists 300 alone on the default scale."""
     creds = fieldsim.admin("GET", "credentials").json()["capitech"]
     users = {u["username"]: u for u in creds["users"]}
     assert users["demo"]["password"] == "demo" and users["demo"]["clientIds"] == [100, 200]
+    assert users["demo2"]["clientIds"] == [300]
     assert users["noaccess"]["apiAccess"] is False
+    for user in ("demo", "demo2"):
+        token = ct.login(user, users[user]["password"])
+        for client in users[user]["clientIds"]:
+            r = ct.post("Catalogue/getDepartments", {"accessToken": token, "clientId": client})
+            assert r.json()["success"] is True, (user, client, r.text)
 
 
 def test_openapi_document_served(ct):
