@@ -1,16 +1,21 @@
 """WerkbonApp / OutSmart Open API version 8 (issue 6): the hooks the core calls."""
 from __future__ import annotations
 
+
 from flask import Blueprint, Response
 
-from simulators.core.api import SimulatedAPI
+from simulators.core.api import SimulatedAPI, check_documents
 from simulators.core.errors import AdminError
 from simulators.werkbon import seed as seed_mod
 from simulators.werkbon import wire
-from simulators.werkbon.common import WbError
+from simulators.werkbon.common import MAT_REQUIRED, NUMBER_TABLES, WO_SCALARS, WP_REQUIRED, WbError
 from simulators.werkbon.entities import ENTITIES
 from simulators.werkbon.model import Model
-from simulators.werkbon.workorders import Workorders
+from simulators.werkbon.workorders import Workorders, fill_end
+
+# A work order's nested rows as workorder_out reshapes them: objects with the fields PostWorkorders requires.
+ROW_SHAPES = {"Materials": tuple(f"{f}:str" for f in MAT_REQUIRED),
+              "Workperiods": tuple(f"{f}:str" for f in WP_REQUIRED)}
 
 
 class WerkbonAPI(SimulatedAPI):
@@ -19,8 +24,13 @@ class WerkbonAPI(SimulatedAPI):
     prefixes = ("/openapi",)
     # what the reads index: PUT /__admin/state refuses a document without it ("<account>:<entity>")
     state_shapes = {"accounts": ("id:str", "token:str", "software_tokens:list", "name:str"),
-                    "workorders": ("id:str", "WorkorderNo:str", "status:str"), "device": ("pickup:time", "complete:time"),
-                    **{path: ("_row:int",) for path in ENTITIES}}
+                    "workorders": ("id:str", "WorkorderNo:str", "status:str", "WorksheetCode:str",
+                                   *(f"{name}:list" for name in wire.WO_LISTS)),
+                    "device": ("pickup:time", "complete:time"),
+                    **{path: ("_row:int",) for path in ENTITIES},
+                    "invoices": ("_row:int", "inv_id:str"), "quotations": ("_row:int", "inv_id:str"),  # PUT keys
+                    "transactions": ("_row:int", "int_timestamp:str"),  # the latest one stamps a paid invoice
+                    "values": ("val_entity:str", "val_primary:str", "val_column:str", "val_value:str")}
     default_rate_limit = None  # the document names no rate limit
 
     def __init__(self, runtime):
@@ -85,6 +95,58 @@ class WerkbonAPI(SimulatedAPI):
             raise AdminError(f"device: {exc}") from None
         with self.state.lock():
             self.state.put("meta", "device", {**(self.state.get("meta", "device") or {}), **conf})
+
+    # ---- PUT /__admin/state reads what it imported ---------------------------------------------
+    def read_everything(self) -> None:
+        """Every account's data read as the endpoints serve it (WB-WO-2/3 GetWorkorders and
+        GetWorkorder, WB-ENT-1 the entity lists, numbers, values, the changed lists) and as the
+        device (WB-WO-5) reads it before every request."""
+        with self.reading("meta.device"):
+            self.workorders.plan(self.now())
+        for key, account in self.state.items("accounts"):
+            if account["token"] != key:  # a request finds its account by token
+                raise AdminError(f"werkbon: collections.accounts.{key} has token {account['token']!r}, not its key")
+            self._read_workorders(account["id"])
+            self._read_device(account["id"])
+            self._read_entities(account["id"])
+
+    def _read_workorders(self, acc: str) -> None:
+        coll = self.model.coll(acc, "workorders")
+        for key, order in self.state.items(coll):
+            where = f"{coll}.{key}"
+            # GetWorkorder finds it by row_id, GetWorkorders sorts by it as a number
+            if order["id"] != key or not (key.isascii() and key.isdigit()):
+                raise AdminError(f"werkbon: collections.{where} has id {order['id']!r}; it needs its key, a row number")
+            for name, shape in ROW_SHAPES.items():
+                rows = f"{where}.{name}"
+                check_documents(self.name, {rows: dict(enumerate(order[name]))}, {rows: shape})
+            loose = next((f for f in WO_SCALARS if f in order and not isinstance(order[f], str)), None)
+            if loose:
+                raise AdminError(f"werkbon: collections.{where} needs {loose} (str), as PostWorkorders stores it")
+            with self.reading(where):
+                wire.envelope(200, [], wire.workorder_out(self.workorders.get_one(acc, key, None, False)))
+                fill_end(order, {})  # UpdateWorkorder moves the end along: WorkDuration, WorkDate, WorkTime
+        with self.reading(coll):
+            wire.envelope(200, [], [wire.workorder_out(o) for o in self.workorders.get_many(acc, "Alle", False, None)])
+
+    def _read_device(self, acc: str) -> None:
+        dev = self.model.coll(acc, "device")
+        for key, plan in self.state.items(dev):
+            with self.reading(f"{dev}.{key}"):
+                for step in ("pickup", "complete"):
+                    self.workorders.plan_at(plan, step)
+
+    def _read_entities(self, acc: str) -> None:
+        for ent in ENTITIES.values():
+            with self.reading(self.model.coll(acc, ent.path)):
+                wire.envelope(200, [], [wire.entity_out(ent, r) for r in self.model.list_entities(acc, ent)])
+        with self.reading(self.model.coll(acc, "object_parts")):
+            self.model.changed_object_parts(acc, "1970-01-01 00:00:00")
+        with self.reading(self.model.coll(acc, "values")):
+            self.model.values(acc, None, None, None)
+        with self.reading(self.model.coll(acc, "numbers")):
+            for table in NUMBER_TABLES:
+                self.model.peek_number(acc, table)
 
     def load_scenario(self, payload) -> dict:
         """{"token": optional account, "device": {...}, "<entity>": [records as POSTed],

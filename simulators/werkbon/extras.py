@@ -13,11 +13,15 @@ class Extras:
         """GET /numbers?table=…: the next free number of that series."""
         if table not in NUMBER_TABLES:
             raise WbError(1007, f"Unknown table: {table}. Allowed: {', '.join(NUMBER_TABLES)}")
-        coll = self.coll(acc, "numbers")
-        with self.state.lock():  # the last one handed out, or one the account has (seeded invoices 1, 2)
-            number = max(self.state.get(coll, table, 0), self._highest_number(acc, table)) + 1
-            self.state.put(coll, table, number)
+        with self.state.lock():
+            number = self.peek_number(acc, table)
+            self.state.put(self.coll(acc, "numbers"), table, number)
         return str(number)
+
+    def peek_number(self, acc: str, table: str) -> int:
+        """The number next_number hands out next: after the last one handed out, or after the
+        highest the account has (seeded invoices 1, 2)."""
+        return max(self.state.get(self.coll(acc, "numbers"), table, 0), self._highest_number(acc, table)) + 1
 
     def _highest_number(self, acc: str, table: str) -> int:
         column = {"invoices": "inv_number_numeric", "quotations": "inv_number_numeric", "projects": "code"}.get(table)

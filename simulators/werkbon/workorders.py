@@ -284,9 +284,22 @@ class Workorders(ModelPart):
         dev = self.m.coll(acc, "device")
         if self.state.get(dev, order["id"]) is not None:
             return
+        self.state.put(dev, order["id"], self.plan(self.m.now()))
+
+    def plan(self, now: datetime) -> dict:
+        """When the device picks up and completes an order scheduled `now` (the device settings)."""
         s = self.device_settings()
-        pickup = self.m.now() + s["pickup"]
-        self.state.put(dev, order["id"], {"pickup": pickup.isoformat(), "complete": (pickup + s["complete"]).isoformat()})
+        pickup = now + s["pickup"]
+        return {"pickup": pickup.isoformat(), "complete": (pickup + s["complete"]).isoformat()}
+
+    @staticmethod
+    def plan_at(plan: dict, step: str) -> datetime:
+        """A plan's pickup or complete instant; it must carry its UTC offset, being compared with
+        the sim clock's (aware) now before every request."""
+        at = datetime.fromisoformat(plan[step])
+        if at.tzinfo is None:
+            raise ValueError(f"{step} {plan[step]!r} has no UTC offset")
+        return at
 
     def advance(self, now: datetime) -> None:
         """WB-WO-5, lazily: move every planned order whose time has come (sim clock)."""
@@ -295,7 +308,7 @@ class Workorders(ModelPart):
         for account in self.state.all("accounts"):
             acc = account["id"]
             dev = self.m.coll(acc, "device")
-            due = [(k, p) for k, p in self.state.items(dev) if datetime.fromisoformat(p["pickup"]) <= now]
+            due = [(k, p) for k, p in self.state.items(dev) if self.plan_at(p, "pickup") <= now]
             if not due:
                 continue
             with self.state.lock():
@@ -308,7 +321,7 @@ class Workorders(ModelPart):
         if order is None or order["status"] not in ("Klaargezet", "Opgehaald"):
             self.state.delete(dev, key)
             return
-        complete_at = datetime.fromisoformat(plan["complete"])
+        complete_at = self.plan_at(plan, "complete")
         if complete_at <= now:
             self.state.delete(dev, key)
             self.complete_order(acc, order, complete_at)
