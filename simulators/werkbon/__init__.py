@@ -154,7 +154,7 @@ class WerkbonAPI(SimulatedAPI):
         if not isinstance(payload, dict):
             raise AdminError("werkbon: scenario must be a mapping")
         token = payload.get("token", seed_mod.ACCOUNTS[0]["token"])
-        account = self.state.get("accounts", token)
+        account = self.state.get("accounts", token) if isinstance(token, str) else None
         if account is None:
             raise AdminError(f"werkbon: unknown token {token!r}")
         known = set(ENTITIES) | {"token", "device", "workorders", "complete"}
@@ -170,8 +170,11 @@ class WerkbonAPI(SimulatedAPI):
                     summary[name] = self.model.post_entities(account["id"], ENTITIES[name], _list(records))
             if "workorders" in payload:
                 summary["workorders"] = self.workorders.post(account["id"], _list(payload["workorders"]))
-            for no in payload.get("complete") or []:
-                self.workorders.complete_now(str(no), token)
+            complete = payload.get("complete") or []
+            if not isinstance(complete, list) or not all(isinstance(no, str) for no in complete):
+                raise AdminError('werkbon: complete must be a list of WorkorderNo texts, e.g. ["WB1205-0001"]')
+            for no in complete:
+                self.workorders.complete_now(no, token)
                 summary.setdefault("completed", []).append(no)
         except WbError as exc:
             raise AdminError(f"werkbon: code {exc.code}: {'; '.join(exc.messages)}") from None

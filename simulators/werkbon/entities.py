@@ -204,6 +204,12 @@ NUMERIC = {"obj_price": "decimal", "obj_floor_level": "int", "obj_order": "int",
            "progress": "int"}
 
 
+# Every column those tables type as a number (NUMERIC, plus the prices, amounts and 1/0 flags whose
+# formats have checks of their own): an advanced filter compares them as numbers, the rest as text.
+NUMBER_COLUMNS = frozenset(NUMERIC) | {"price", "cost_price", "sale_price", "opr_amount", "opr_warranty_months",
+                                       "active", "cost_booking", "sale_booking"}
+
+
 def max_length(ent: Entity, field_name: str) -> int | None:
     if ent.path not in SIZED or (ent.path, field_name) in TEXT:
         return None

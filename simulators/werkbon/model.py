@@ -11,9 +11,11 @@ import re
 from datetime import datetime, timedelta
 
 from simulators.werkbon.common import OPERATORS, WbError, blank, decimal, scalar, valid_date, whole
-from simulators.werkbon.entities import DELETE_ENTITIES, ENTITIES, NUMERIC, Entity, max_length
+from simulators.werkbon.entities import DELETE_ENTITIES, ENTITIES, NUMBER_COLUMNS, NUMERIC, SIZED, Entity, max_length
 from simulators.werkbon.extras import Extras
 from simulators.core.model import ApiModel
+
+MAX_DELAY = timedelta(days=3650)  # the device's pickup/complete delays (admin input)
 
 
 # ---- format checks named in the entity table -------------------------------------------------
@@ -83,13 +85,16 @@ def like(pattern: str, value: str) -> bool:
     return fnmatch.fnmatchcase(value.lower(), glob.lower())
 
 
-def compare(op: str, actual, wanted: str) -> bool:
-    """WB-WO-6: one advanced-filter operator. Numbers compare as numbers, the rest as text."""
+def compare(op: str, actual, wanted: str, numeric: bool | None = None) -> bool:
+    """WB-WO-6: one advanced-filter operator, as MySQL compares a column with the text given: a
+    column the document types as a number compares as numbers, a Varchar one as text ("00001" is
+    not "1", as DeleteEntity and the sync key see it); untyped (numeric None): by the value's shape."""
     actual = "" if actual is None else str(actual)
     if op == "li":
         return like(wanted, actual)
     a, w = decimal(actual), decimal(wanted)
-    if a is None or w is None or not re.fullmatch(r"-?\d+([.,]\d+)?", actual.strip() or "x"):
+    if (numeric is False or a is None or w is None
+            or numeric is None and not re.fullmatch(r"-?\d+([.,]\d+)?", actual.strip() or "x")):
         a, w = actual.lower(), wanted.lower()
     return {"eq": a == w, "ne": a != w, "gt": a > w, "ge": a >= w, "lt": a < w, "le": a <= w}[op]
 
@@ -179,18 +184,20 @@ class Model(Extras, ApiModel):
         return sorted(self.state.all(self.coll(acc, ent.path)), key=lambda r: r["_row"])
 
     def list_entities(self, acc: str, ent: Entity, filters=()) -> list[dict]:
-        return self.apply_filters(ent.filter_keys or ent.fields, self.rows(acc, ent), filters)
+        return self.apply_filters(ent.filter_keys or ent.fields, self.rows(acc, ent), filters, typed=ent.path in SIZED)
 
     @staticmethod
-    def apply_filters(fields, rows: list[dict], filters) -> list[dict]:
+    def apply_filters(fields, rows: list[dict], filters, typed: bool = False) -> list[dict]:
         """WB-WO-6: every filter (key, value, operator) must hold; keys must be fields of the
-        entity and operators one of li eq ne gt ge lt le."""
+        entity and operators one of li eq ne gt ge lt le. `typed`: the document types every
+        column of the entity (NUMBER_COLUMNS the numbers, the rest Varchar or Text)."""
         for key, value, op in filters:
             if key not in fields:
                 raise WbError(1007, f"Filter key not allowed: {key}")
             if op not in OPERATORS:
                 raise WbError(1007, f"Filter operator not allowed: {op}. Allowed: {', '.join(OPERATORS)}")
-        return [r for r in rows if all(compare(op, r.get(k, ""), v) for k, v, op in filters)]
+        kinds = {k: (k in NUMBER_COLUMNS) if typed else None for k, _v, _op in filters}
+        return [r for r in rows if all(compare(op, r.get(k, ""), v, kinds[k]) for k, v, op in filters)]
 
     # ---- DeleteEntity ------------------------------------------------------------------------
     def delete_entity(self, acc: str, entity: str, delete_all: bool, keys: list[tuple[str, str]]) -> int:
@@ -247,13 +254,16 @@ class Model(Extras, ApiModel):
 
     @staticmethod
     def parse_delay(text, default: timedelta) -> timedelta:
-        """ISO-8601 durations like PT15M, PT2H, P1D, or seconds."""
+        """ISO-8601 durations like PT15M, PT2H, P1D, or seconds; from none to MAX_DELAY."""
         if text is None:
             return default
-        if isinstance(text, (int, float)):
-            return timedelta(seconds=text)
-        m = re.fullmatch(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?", str(text))
-        if not m:
-            raise ValueError(f"not a duration: {text}")
-        d, h, mi, s = (int(x or 0) for x in m.groups())
-        return timedelta(days=d, hours=h, minutes=mi, seconds=s)
+        if isinstance(text, bool) or not isinstance(text, (int, float, str)):
+            raise ValueError(f"not a duration: {text!r}")
+        if isinstance(text, str):
+            m = re.fullmatch(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?", text)
+            if not m:
+                raise ValueError(f"not a duration: {text}")
+            text = sum(int(x or 0) * unit for x, unit in zip(m.groups(), (86400, 3600, 60, 1)))
+        if not 0 <= text <= MAX_DELAY.total_seconds():  # also NaN; timedelta overflows past ~10^9 days
+            raise ValueError(f"not a duration from 0 to {MAX_DELAY.days} days: {text}")
+        return timedelta(seconds=text)

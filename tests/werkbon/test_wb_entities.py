@@ -211,6 +211,11 @@ def test_wb_ent_1_an_invoice_balance_is_the_total_of_its_transactions(wb):
     assert (inv["inv_balance"], inv["inv_status"]) == ("30.00", "OPEN")
     wb.ok("PUT", "transactions", json=[{"int_transaction_id": posted[1]["int_transaction_id"], "int_inv_id": None}])
     assert {i["inv_id"]: i for i in wb.ok("GET", "invoices")}["161"]["inv_balance"] == "20.00"
+    # the document's own PUT example unassigns with the text "null": stored and answered as null
+    wb.ok("PUT", "transactions", json=[{"int_transaction_id": posted[0]["int_transaction_id"], "int_inv_id": "null"}])
+    assert {i["inv_id"]: i for i in wb.ok("GET", "invoices")}["161"]["inv_balance"] == "0.00"
+    rows = {t["int_transaction_id"]: t for t in wb.ok("GET", "transactions")}
+    assert rows[posted[0]["int_transaction_id"]]["int_inv_id"] is None
 
 
 @pytest.mark.parametrize("path", ["project_activities", "generic_notes"])

@@ -93,3 +93,19 @@ def test_wb_err_1_arbitrary_bodies_never_crash(wb, path, body):
     assert set(out) == {"code", "messages", "response"} and out["code"] != 1007
     if out["code"] != 200:
         assert out["response"] is None
+
+
+def test_wb_wo_6_a_varchar_code_compares_as_text_as_deleteentity_and_sync_see_it(wb):
+    """WB-WO-6 "eq | Equal (=)" as MySQL compares a Varchar (255) column with the text given: code "1"
+    is not material "00001" (DeleteEntity and a POST of code "1" do not see it either), while a
+    Decimal column (price) still compares as a number."""
+    wb.ok("POST", "materials", json=[{"code": "00001", "description": "Nul", "price": "2,50", "unit": "st"}])
+    def codes(key, value, op="eq"):
+        body = _get(wb, "materials", [("key", key), ("value", value), ("operator", op)])
+        assert body["code"] == 200, body
+        return [m["code"] for m in body["response"]]
+    assert codes("code", "1") == [] and codes("code", "1.0") == []
+    assert codes("code", "00001") == ["00001"]
+    assert "00001" in codes("price", "2.5")
+    assert wb.code("GET", "DeleteEntity", {"entity": "material", "key": "code", "value": "1",
+                                           "delete_all": "false"})["response"] == 0

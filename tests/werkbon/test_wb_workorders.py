@@ -1,6 +1,8 @@
 """Work orders over HTTP: post, update, fetch, the flip to Afgehandeld, the simulated device."""
 from __future__ import annotations
 
+import pytest
+
 import threading
 
 from .wbhelp import DEMO, OTHER, order
@@ -213,6 +215,24 @@ def test_wb_wo_5_scenario_loads_orders_and_device_settings(wb, fieldsim):
     assert wb.ok("GET", "GetWorkorder", {"workorder_no": "SC1", "update_status": "false"})["status"] == "Compleet"
     bad = fieldsim.admin("POST", "scenario", json={"werkbon": {"workorders": [{"WorkorderNo": "x"}]}})
     assert bad.status_code == 400 and "1501" in bad.text
+
+
+@pytest.mark.parametrize("section, named", [
+    ({"complete": 1}, "complete"), ({"complete": "WB1205-0001"}, "complete"), ({"complete": [5]}, "complete"),
+    ({"token": ["werkbon-demo-token"]}, "token"),
+    ({"device": {"pickup_after": 2 ** 63}}, "duration"), ({"device": {"complete_after": -300}}, "duration"),
+    ({"device": {"pickup_after": True}}, "duration"), ({"device": {"pickup_after": "P99999999999D"}}, "duration")])
+def test_wb_wo_5_admin_input_of_the_wrong_kind_is_a_400_naming_it_and_changes_nothing(wb, fieldsim, section, named):
+    """WB-WO-5 admin input (README Admin API: bad input gets a 400 whose `message` names the problem):
+    a string was read letter by letter as work order numbers, a number or list was a 500, and a
+    negative or absurd device delay was taken or overflowed (500)."""
+    before = fieldsim.admin("GET", "werkbon/device").json()
+    r = fieldsim.admin("POST", "scenario", json={"werkbon": section})
+    assert r.status_code == 400 and named in r.json()["message"], r.text
+    if "device" in section:
+        r = fieldsim.admin("POST", "werkbon/device", json=section["device"])
+        assert r.status_code == 400 and named in r.json()["message"], r.text
+    assert fieldsim.admin("GET", "werkbon/device").json() == before
 
 
 def test_wb_wo_4_numeric_and_flag_fields_are_checked(wb):
