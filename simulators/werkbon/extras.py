@@ -18,6 +18,8 @@ def invoice_ref(value) -> str | None:
 class Extras:
     def next_number(self, acc: str, table: str | None) -> str:
         """GET /numbers?table=…: the next free number of that series."""
+        if not table:
+            raise WbError(1007, f"Request is missing the GET parameter: table ({', '.join(NUMBER_TABLES)})")
         if table not in NUMBER_TABLES:
             raise WbError(1007, f"Unknown table: {table}. Allowed: {', '.join(NUMBER_TABLES)}")
         with self.state.lock():

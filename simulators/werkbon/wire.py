@@ -90,14 +90,17 @@ def _json(raw: bytes):
         raise WbError(1009, "Unable to parse body") from None
 
 
-def filters() -> list[tuple[str, str, str]]:
+def filters(required: bool = False) -> list[tuple[str, str, str]]:
     """WB-WO-6: key/value/operator (single) or key[]/value[]/operator[] (several); the operator
-    defaults to eq (the filter endpoints' own examples leave it out)."""
+    defaults to eq (the filter endpoints' own examples leave it out). `required`: the document
+    marks key and value required (category, address, object, contactperson)."""
     a = request.args
     if any(k in a for k in ("key[]", "value[]", "operator[]")):
         keys, values, ops = a.getlist("key[]"), a.getlist("value[]"), a.getlist("operator[]")
     elif any(k in a for k in ("key", "value", "operator")):
         keys, values, ops = a.getlist("key")[:1], a.getlist("value")[:1], a.getlist("operator")[:1]
+    elif required:
+        raise WbError(1007, "Request is missing the GET parameters: key and value")
     else:
         return []
     ops = ops or ["eq"] * len(keys)
@@ -168,8 +171,8 @@ def build_blueprint(api) -> Blueprint:
     bp = Blueprint("werkbon", __name__)
     model, wos = api.model, api.workorders
 
-    def list_of(ent, acc):
-        return [entity_out(ent, r) for r in model.list_entities(acc, ent, filters())]
+    def list_of(ent, acc, given=None):
+        return [entity_out(ent, r) for r in model.list_entities(acc, ent, filters() if given is None else given)]
 
     special = {
         ("GET", "GetWorkorders"): lambda acc: [workorder_out(o) for o in wos.get_many(
@@ -212,6 +215,8 @@ def build_blueprint(api) -> Blueprint:
         ent = ENTITIES.get(FILTER_ALIASES.get(function, function))
         if ent is None:
             return None
+        if method == "GET" and function in FILTER_ALIASES:
+            return lambda acc: list_of(ent, acc, filters(required=True))
         if method == "GET":
             return lambda acc: list_of(ent, acc)
         if method == "POST" and ent.post and function not in FILTER_ALIASES:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -109,3 +111,13 @@ def test_wb_wo_6_a_varchar_code_compares_as_text_as_deleteentity_and_sync_see_it
     assert "00001" in codes("price", "2.5")
     assert wb.code("GET", "DeleteEntity", {"entity": "material", "key": "code", "value": "1",
                                            "delete_all": "false"})["response"] == 0
+
+
+@pytest.mark.parametrize("function", ["category", "address", "object", "contactperson"])
+def test_wb_wo_6_the_single_filter_endpoints_need_key_and_value(wb, function):
+    """The document marks key and value required on category, address, object and contactperson:
+    without them 1007 naming them (every row came back), with them the rows that match."""
+    body = _get(wb, function, [])
+    assert body["code"] == 1007 and "key" in body["messages"][0] and body["response"] is None
+    assert wb.code("GET", "numbers")["code"] == 1007  # and a missing table is named, not "None"
+    assert "table" in wb.code("GET", "numbers")["messages"][0] and "None" not in wb.code("GET", "numbers")["messages"][0]
