@@ -1,7 +1,8 @@
 """Rate-limit accuracy of CAPO's per-client limiter (CAPO-RL-*: rate 20/s, burst 30, 3 in flight),
 measured over HTTP on a `fieldsim serve --scale medium` with the default limits on:
 
-- flood: one client, 3 connections, as fast as possible for 10 s: admitted must be 30 + 20·10 (±1);
+- flood: one client, 3 connections, as fast as possible for 10 s: admitted must be 30 + 20·t (±1),
+  t the flood's measured duration (30 + 20·10 = 230 for exactly 10 s);
 - many clients: capo-client-001..100 (seeded at medium/large), paced to ~19.5/s each (calibrated):
   every request answered 200 (no 429), i.e. the server keeps up with 100 × ~20 req/s.
 """
@@ -40,10 +41,12 @@ def rate_limit_accuracy(workdir, say, server_args=()) -> dict:
                              f"answered {probe.status_code})"}
         requests.post(fs.base + "/__admin/reset", timeout=60)  # fresh buckets
         r = wrk.run(fs.base, _case(tokens[0]), seconds=FLOOD_SECONDS, connections=3, count=True)
-        expected = BURST + RATE * FLOOD_SECONDS
+        # 30 + 20·t for the t the flood lasted: wrk's 10 s run overshoots by up to ~0.1 s on a busy
+        # machine, which the bucket rightly refills (two more requests); the nominal count is kept too
+        expected = BURST + RATE * r.seconds
         out["flood"] = {"seconds": round(r.seconds, 3), "sent": r.requests, "admitted": r.ok, "refused": r.other,
-                        "expected": expected, "pass": abs(r.ok - expected) <= 1,
-                        "expected_for_measured_duration": round(BURST + RATE * r.seconds, 1)}
+                        "expected": round(expected, 1), "pass": abs(r.ok - expected) <= 1,
+                        "expected_for_10_s": BURST + RATE * FLOOD_SECONDS}
         say(f"  flood: {out['flood']}")
         delay_ms = calibrate(fs.base, _case(tokens[0]), tokens)
         requests.post(fs.base + "/__admin/reset", timeout=60)  # fresh buckets after the calibration
