@@ -35,6 +35,18 @@ def _check_parser(sub):
     return p
 
 
+def _reach_state(parser, url: str) -> None:
+    """A state backend that cannot be reached at start: one line and exit 2, not a traceback per worker."""
+    from simulators.core.errors import BackendUnavailable
+    from simulators.core.store import open_backend
+    try:
+        backend = open_backend(url)
+        backend.ping()
+        backend.close()
+    except BackendUnavailable as exc:
+        parser.error(f"--state {url}: state backend unreachable ({exc})")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="fieldsim")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -55,6 +67,7 @@ def main(argv=None):
             parser.error(str(exc))
         if config.workers > 1 and not config.state.startswith(REDIS_SCHEMES):
             parser.error("--workers > 1 needs a shared state: --state redis://HOST:PORT/DB")
+        _reach_state(parser, config.state)
         serve(config, print_banner=not args.quiet)
     elif args.command == "check":
         import pytest

@@ -48,8 +48,9 @@ def build_admin(runtime) -> Blueprint:
     def _auth():
         token = runtime.config.admin_token
         if token and request.endpoint != "fieldsim_admin.ui":
-            given = request.headers.get("Authorization", "")
-            if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            scheme, _, given = request.headers.get("Authorization", "").strip().partition(" ")
+            # the scheme is case-insensitive (RFC 7235: "bearer" is Bearer); the token is not
+            if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
                 return json_response({"message": "admin API: missing or wrong Authorization: Bearer token"}, 401)
         return None
 

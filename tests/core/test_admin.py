@@ -390,6 +390,10 @@ def test_admin_token_protects_every_admin_call():
         assert ok.status_code == 200
         wrong = requests.get(f"{sim.base_url}/__admin/health", headers={"Authorization": "Bearer nope"}, timeout=5)
         assert wrong.status_code == 401
+        for header, status in (("bearer s3cret", 200), ("BEARER  s3cret", 200), ("Bearer S3CRET", 401),
+                               ("Basic s3cret", 401), ("s3cret", 401), ("Bearer s3cret extra", 401)):
+            r = requests.get(f"{sim.base_url}/__admin/health", headers={"Authorization": header}, timeout=5)
+            assert r.status_code == status, header  # the scheme is case-insensitive (RFC 7235), the token not
 
 
 def test_dashboard_renders_only_through_text_content(fieldsim):

@@ -145,6 +145,7 @@ def test_serve_admin_token_flag():
     (["--state", "mongodb://x"], "unknown --state"),
     (["--workers", "2"], "redis"),
     (["--server", "uwsgi"], "invalid choice"),
+    (["--state", f"redis://127.0.0.1:{free_port()}/0"], "state backend unreachable"),  # was a traceback
 ])
 def test_serve_bad_flags_exit_with_a_message(args, word):
     r = subprocess.run([sys.executable, "-m", "simulators", "serve", "--port", "1", *args],
