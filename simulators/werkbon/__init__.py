@@ -143,7 +143,7 @@ class WerkbonAPI(SimulatedAPI):
         with self.reading(self.model.coll(acc, "object_parts")):
             self.model.changed_object_parts(acc, "1970-01-01 00:00:00")
         with self.reading(self.model.coll(acc, "values")):
-            self.model.values(acc, None, None, None)
+            self.model.matching_values(acc)
         with self.reading(self.model.coll(acc, "numbers")):
             for table in NUMBER_TABLES:
                 self.model.peek_number(acc, table)

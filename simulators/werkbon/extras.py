@@ -8,6 +8,12 @@ from simulators.werkbon.common import NUMBER_TABLES, PARSE_MSG, WbError, blank, 
 from simulators.werkbon.entities import ENTITIES, Entity
 
 
+def _require(**params) -> None:
+    missing = [name for name, value in params.items() if blank(value)]
+    if missing:
+        raise WbError(1007, f"Request is missing the GET parameter(s): {', '.join(missing)}")
+
+
 def invoice_ref(value) -> str | None:
     """A transaction's int_inv_id as stored: unassigned is null, whether sent as null, "" or the
     text "null" (the document's own PUT example unassigns with "int_inv_id": "null")."""
@@ -81,18 +87,25 @@ class Extras:
             self.state.put(coll, obj_code, {**row, "_changed": 1, "obj_modified": stamp})
 
     def changed_object_parts(self, acc: str, since: str | None) -> list[dict]:
-        """object_parts/changed: rows mutated after a Y-m-d H:i:s timestamp."""
-        if not blank(since) and not valid_date(since, "%Y-%m-%d %H:%M:%S"):
+        """object_parts/changed: rows mutated after a Y-m-d H:i:s timestamp (required, as the
+        document marks it)."""
+        _require(opr_timestamp_mutate=since)
+        if not valid_date(since, "%Y-%m-%d %H:%M:%S"):
             raise WbError(1007, "opr_timestamp_mutate invalid. Format: 2018-10-11 12:00:00")
         rows = self.rows(acc, ENTITIES["object_parts"])
         for r in rows:
             r.setdefault("opr_timestamp_mutate", r.get("_mutated", ""))
-        return [r for r in rows if blank(since) or r["opr_timestamp_mutate"] > since]
+        return [r for r in rows if r["opr_timestamp_mutate"] > since]
 
     def values(self, acc: str, entity, primary, column) -> list[dict]:
+        """GET /values: the document marks val_entity, val_primary and val_column required."""
+        _require(val_entity=entity, val_primary=primary, val_column=column)
+        return self.matching_values(acc, val_entity=entity, val_primary=primary, val_column=column)
+
+    def matching_values(self, acc: str, **want) -> list[dict]:
+        """The stored values whose fields equal `want` (every one, without)."""
         rows = self.state.all(self.coll(acc, "values"))
-        want = {"val_entity": entity, "val_primary": primary, "val_column": column}
-        return [r for r in rows if all(blank(v) or r.get(k) == v for k, v in want.items())]
+        return [r for r in rows if all(r.get(k) == v for k, v in want.items())]
 
     def post_value(self, acc: str, entity, primary, column, value) -> list[dict]:
         if any(blank(v) for v in (entity, primary, column)):

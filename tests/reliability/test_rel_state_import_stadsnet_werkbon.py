@@ -121,7 +121,8 @@ def wb_reads_answer(sim) -> None:
     assert orders["code"] == 200 and orders["response"], orders
     for function, params in (("GetWorkorder", {"row_id": WO, "update_status": "false"}), ("invoices", {}),
                              ("transactions", {}), ("object_parts/changed", {"opr_timestamp_mutate": "2000-01-01 00:00:00"}),
-                             ("values", {}), ("employees", {})):
+                             ("values", {"val_entity": "object", "val_primary": "OBJ1", "val_column": "kleur"}),
+                             ("employees", {})):
         assert wb(sim, function, **params)["code"] == 200, function
 
 

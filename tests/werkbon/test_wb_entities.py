@@ -232,3 +232,13 @@ def test_wb_ent_1_the_documents_own_post_example_is_kept_field_by_field(wb, path
     # a null the example posts reads back as "": the document types these columns as strings
     assert {k: got.get(k) for k in example if k not in own} == {
         k: "" if v is None else v for k, v in example.items() if k not in own}
+
+
+def test_wb_ent_1_object_parts_changed_and_values_need_the_parameters_the_document_requires(wb):
+    """WB-ENT-1: object_parts/changed needs opr_timestamp_mutate, GET values needs val_entity,
+    val_primary and val_column (required: true in the document): 1007 naming the missing ones."""
+    for function, params, named in (("object_parts/changed", {}, "opr_timestamp_mutate"),
+                                    ("values", {"val_entity": "WORKORDER"}, "val_primary, val_column")):
+        body = wb.code("GET", function, params)
+        assert body["code"] == 1007 and named in body["messages"][0], body
+    assert wb.code("GET", "object_parts/changed", {"opr_timestamp_mutate": "2000-01-01 00:00:00"})["code"] == 200
