@@ -50,9 +50,15 @@ _REQUEST_NOW: ContextVar = ContextVar("fieldsim_request_now", default=None)
 _PENDING = ()
 
 
-def begin_request() -> None:
-    """A request starts (pipeline): its first now() reads the clock, later ones reuse that instant."""
-    _REQUEST_NOW.set(_PENDING)
+def begin_request(carried=None) -> None:
+    """A request starts (pipeline): its first now() reads the clock, later ones reuse that instant.
+    `carried`: what request_instant() gave earlier in the same request (response_cache's hand-over)."""
+    _REQUEST_NOW.set(_PENDING if carried is None else carried)
+
+
+def request_instant():
+    """The current request's instant as now() fixed it (or still pending), for begin_request."""
+    return _REQUEST_NOW.get()
 
 
 def end_request() -> None:

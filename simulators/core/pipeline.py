@@ -7,6 +7,7 @@ import logging
 import socket
 import time
 import traceback
+from typing import NamedTuple
 
 from flask import Flask, Response, g, request
 from werkzeug import Request
@@ -127,7 +128,17 @@ def _admit(runtime, api, req, ctx) -> Response | None:
 # Between response_cache and the pipeline, in the request's WSGI environ:
 KEEP = "fieldsim.keep"  # a GET the cache may keep: None, then the state generation it was admitted at
 KEPT_AS = "fieldsim.kept_as"  # the answer may be kept: (api, path, query), set after the view
-ADMITTED = "fieldsim.admitted"  # (client, advanced): serve_kept admitted it, the pipeline answers it
+ADMITTED = "fieldsim.admitted"  # an Admitted: serve_kept admitted it, the pipeline answers it
+
+
+class Admitted(NamedTuple):
+    """What serve_kept did before handing a request on: the slot it holds, whether the catch-up
+    ran, and when it started on the real and the simulated clock (the journal's durationMs and
+    time are the request's, as without the cache)."""
+    client: str | None
+    advanced: bool
+    started: float
+    instant: object
 
 
 def serve_kept(runtime, environ, kept) -> bool:
@@ -148,10 +159,10 @@ def serve_kept(runtime, environ, kept) -> bool:
         try:
             api.advance(runtime.clock.now())
         except Exception:  # the pipeline runs it again and answers the error in the API's format
-            environ[ADMITTED] = (client, False)
+            environ[ADMITTED] = Admitted(client, False, started, clock.request_instant())
             return False
         if kept.generation != backend.generation:  # the catch-up (or another request) wrote
-            environ[ADMITTED] = (client, True)
+            environ[ADMITTED] = Admitted(client, True, started, clock.request_instant())
             return False
         try:
             runtime.journal.record(journal_entry(runtime, api, "GET", kept.path, kept.query, environ, b"",
@@ -171,22 +182,22 @@ def install(app: Flask, runtime) -> None:
     # The hooks run on every request: they bind request and g once (each proxy access costs).
     @app.before_request
     def _before():
-        clock.begin_request()
         req, ctx = request._get_current_object(), g._get_current_object()
+        handed = req.environ.pop(ADMITTED, None)  # admitted by serve_kept, whose kept answer went stale
+        clock.begin_request(handed and handed.instant)
         api = runtime.api_for(req.path)
         ctx.fieldsim_api = api
         if api is None:
             return None
-        ctx.fieldsim_started = time.perf_counter()
+        ctx.fieldsim_started = handed.started if handed else time.perf_counter()
         runtime.backend.meta_snapshot()  # faults, clock, API switches: one read for the request
         _check_request_line(req.environ)
         ctx.fieldsim_body = read_body(req, runtime.config.max_body_bytes)
-        handed = req.environ.pop(ADMITTED, None)
         if handed is None:
             resp = _admit(runtime, api, req, ctx)
-        else:  # admitted by serve_kept, whose kept answer had gone stale meanwhile
-            ctx.fieldsim_client, advanced = handed
-            if not advanced:
+        else:
+            ctx.fieldsim_client = handed.client
+            if not handed.advanced:
                 api.advance(runtime.clock.now())
             resp = None
         if resp is None and KEEP in req.environ:

@@ -157,24 +157,30 @@ def test_a_flood_on_a_kept_answer_is_admitted_as_the_bucket_allows_CAPO_RL_2(fie
 
 def test_a_write_while_a_kept_answer_waits_in_the_limiter_is_answered_afresh_and_frees_its_slot_CAPO_RL_3(fieldsim):
     """With CAPO's processing time on, a GET admitted from the cache waits holding its in-flight slot;
-    a state change meanwhile (an admin import here) means the view answers it, from the new state."""
+    a state change meanwhile (an admin import here) means the view answers it, from the new state.
+    Its journal entry is the request's, as without the cache: the simulated instant it arrived at
+    (the clock is moved meanwhile too) and a duration that includes the processing time."""
+    fieldsim.set_clock("2026-03-02T10:00:00+01:00")
+    fieldsim.admin("POST", "capo/latency", json={"delay_ms": 600})  # a write: before the answer is kept
     assert get(fieldsim, f"/project/{PROJECT}").json()["omschrijving"] != "intussen"
-    get(fieldsim, f"/project/{PROJECT}")
     state = fieldsim.admin("GET", "state/capo").json()
     state["collections"]["project"][str(PROJECT)]["omschrijving"] = "intussen"
-    fieldsim.admin("POST", "capo/latency", json={"delay_ms": 600})
+    assert fieldsim.app.wsgi_app.entries  # kept: the next one is admitted by serve_kept
     answer = {}
     reader = threading.Thread(target=lambda: answer.update(r=get(fieldsim, f"/project/{PROJECT}")))
     reader.start()
     time.sleep(0.2)
     assert fieldsim.admin("PUT", "state/capo", json=state).status_code == 200
+    fieldsim.advance("PT1H")
     reader.join()
     fieldsim.admin("POST", "capo/latency", json={"delay_ms": 0})
     assert answer["r"].status_code == 200 and answer["r"].json()["omschrijving"] == "intussen"
     clients = fieldsim.admin("GET", "ratelimits").json()["capo"]["clients"]
     assert all(c["inflight"] == 0 for c in clients)
-    paths = [e["path"] for e in fieldsim.admin("GET", "requests?api=capo").json()]
-    assert paths.count(f"/api/capo/project/{PROJECT}") == 3  # journalled once each
+    entries = fieldsim.admin("GET", "requests?api=capo").json()
+    assert [e["path"] for e in entries].count(f"/api/capo/project/{PROJECT}") == 2  # journalled once each
+    last = entries[-1]
+    assert last["time"].startswith("2026-03-02T10:00:00") and last["durationMs"] >= 550, last
 
 
 def test_no_cache_where_the_backend_cannot_count_writes_or_config_says_no(tmp_path):
