@@ -2,6 +2,7 @@
 REST/JSON at /api/capo. Rules: /work/shared/fidelity/capo.md (CAPO-*)."""
 from __future__ import annotations
 
+import orjson
 from flask import Blueprint, Response
 
 from simulators.core.api import RateLimit, SimulatedAPI
@@ -45,6 +46,17 @@ class CapoAPI(SimulatedAPI):
     def credentials(self) -> list:
         return [{"token": o["token"], "header": f"Authorization: Bearer {o['token']}", "organisatie": o["naam"],
                  "rol": o["rol"]} for o in seed_data.ORGS]
+
+    def read_everything(self) -> None:
+        """PUT /__admin/state: every organisation's projects, main lines and areas as GET serves them
+        (wensdatum's date arithmetic and the products of each connection object too)."""
+        for org in self.state.all("org"):
+            for p in self.model.projects(org):
+                with self.reading(f"project.{p.get('projectId')}"):
+                    orjson.dumps(wire.project_json(self, p))
+            with self.reading("project"):
+                self.model.hoofdleiding(org)
+                self.model.contractgebieden(org)
 
     def error_response(self, status: int, message: str) -> Response:
         """CAPO-ERR-1: {"message": ...} with the status (also for faults, 404/405/413/429/500); the

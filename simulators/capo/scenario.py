@@ -132,9 +132,7 @@ def _members(value, known, where: str) -> list[int]:
 
 def _area(c: dict, ids: _Ids, known, where: str) -> dict:
     gid = ids.new("contractgebied", _need(c, "contractgebiedId", int, where), f"{where}.contractgebiedId")
-    wachttijd = _opt(c, "wachttijd", int, where, 91)
-    if wachttijd < 0:
-        _fail(f"{where}.wachttijd", "must be 0 or more days")
+    wachttijd = _wachttijd(c, where, 91)
     return {"contractgebiedId": gid, "naam": _need(c, "naam", str, where),
             "agdRelevant": _opt(c, "agdRelevant", bool, where, False), "wachttijd": wachttijd,
             "deelnemers": _members(c.get("deelnemers") or [], known, f"{where}.deelnemers")}
@@ -156,7 +154,7 @@ def _project(api, p: dict, ids: _Ids, area_of: dict, where: str) -> tuple[dict, 
         week = None if week is None else iso_week(week)
     except BadRequest as exc:
         _fail(f"{where}:", exc.message)
-    wachttijd = _opt(p, "wachttijd", int, where, g["wachttijd"])
+    wachttijd = _wachttijd(p, where, g["wachttijd"])
     doc = {"projectId": pid, "projectType": kind, "naam": _opt(p, "naam", str, where) or f"{kind} {pid}",
            "omschrijving": _opt(p, "omschrijving", str, where), "status": _opt(p, "status", str, where, "Quickscan"),
            "contractgebiedId": gid, "contractgebied": g["naam"], "deelnemers": deelnemers,
@@ -186,6 +184,14 @@ def _objects(value, where: str) -> list:
         for j, prod in enumerate(_rows(obj.get("produkten"), f"{where}[{i}].produkten")):
             _day(prod.get("agd"), f"{where}[{i}].produkten[{j}].agd")
     return objs
+
+
+def _wachttijd(doc: dict, where: str, default: int) -> int:
+    """CAPO-AGD-4 adds it to aanvraagDatum: whole days, 0 to 3650 (99999999 overflowed every GET)."""
+    days = _opt(doc, "wachttijd", int, where, default)
+    if not 0 <= days <= 3650:
+        _fail(f"{where}.wachttijd", "must be 0 to 3650 days")
+    return days
 
 
 def _one_agd(project: dict, where: str) -> None:

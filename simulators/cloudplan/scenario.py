@@ -64,6 +64,8 @@ def _values(model, tenant, kind, item) -> dict:
             if len(found) != 1:
                 raise AdminError(f"cloudplan: {kind}.{name} {value} matches {len(found)} records, need 1")
             value = found[0]["id"]
+        elif value is None and typ == "str":  # a push sends text; null broke the validations (500)
+            raise AdminError(f"cloudplan: {kind}.{name} must be text, not null")
         elif value is not None:
             value = _scalar(kind, name, "int" if typ.startswith("ref") else typ, value)
             if typ.startswith("ref:") and value and not model.match(tenant, Matcher(typ[4:], id=value)):

@@ -21,7 +21,10 @@ def json_response(data, status: int = 200) -> Response:
 
 def body_document(allow_yaml: bool = False):
     """The request body as JSON (or YAML where allowed); AdminError naming the problem otherwise."""
-    raw = request.get_data()
+    try:
+        raw = request.get_data()
+    except Exception as exc:  # a body the server cannot hand over (a malformed chunk size)
+        raise AdminError(f"request body could not be read ({type(exc).__name__})") from None
     if not raw.strip():
         raise AdminError("expected a request body")
     try:
@@ -30,9 +33,11 @@ def body_document(allow_yaml: bool = False):
         if not allow_yaml:
             raise AdminError(f"body is not valid JSON: {exc}") from None
     try:
-        return yaml.safe_load(raw)
-    except (yaml.YAMLError, ValueError, RecursionError) as exc:  # also absurd nesting, giant numbers
-        raise AdminError(f"body is neither valid JSON nor valid YAML: {str(exc)[:200]}") from None
+        doc = yaml.safe_load(raw)
+        orjson.dumps(doc, option=orjson.OPT_NON_STR_KEYS)  # YAML takes "\ud800": no text can hold it
+    except (yaml.YAMLError, ValueError, RecursionError, TypeError) as exc:  # also absurd nesting, giant numbers
+        raise AdminError(f"body is neither valid JSON nor valid YAML: {str(exc)[:200]!r}") from None
+    return doc
 
 
 def build_admin(runtime) -> Blueprint:

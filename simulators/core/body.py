@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, ClientDisconnected, RequestEntityTooLarge
 
 
 def _forget_body(req) -> None:
@@ -29,11 +29,11 @@ def read_body(req, limit: int) -> bytes:
         raise RequestEntityTooLarge()
     elif length is None:
         # chunked: werkzeug's stream would stop quietly at the limit; read past it to tell
-        body = _read_capped(environ["wsgi.input"], limit + 1)
+        body = _unbroken(_read_capped, environ["wsgi.input"], limit + 1)
     else:
         # Exactly the declared length, straight from the server (PEP 3333): werkzeug's stream cost
         # ~4% of a Cloudplan request, and read(limit + 1) had io allocate 20 MB per request.
-        body = environ["wsgi.input"].read(length)
+        body = _unbroken(environ["wsgi.input"].read, length)
         if len(body) < length:  # the client went away mid-body (werkzeug's stream: a bare 400)
             raise ClientDisconnected(f"Request body ended after {len(body)} of the {length} bytes "
                                      "its Content-Length announced")
@@ -44,6 +44,16 @@ def read_body(req, limit: int) -> bytes:
 
 
 READ_PIECE = 64 * 1024
+
+
+def _unbroken(read, *args) -> bytes:
+    """A body the server cannot hand over (a malformed chunk size: gunicorn's InvalidChunkSize) is
+    the client's error, a 400 in the API's format, not a 500."""
+    try:
+        return read(*args)
+    except Exception as exc:
+        cause = f"{type(exc).__name__}: {exc}"[:200]
+        raise BadRequest(f"Request body could not be read ({cause})") from None
 
 
 def _read_capped(stream, cap: int) -> bytes:

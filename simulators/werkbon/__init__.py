@@ -88,6 +88,8 @@ class WerkbonAPI(SimulatedAPI):
     def set_device(self, conf) -> None:
         if not isinstance(conf, dict) or set(conf) - {"enabled", "pickup_after", "complete_after"}:
             raise AdminError("device: expected {enabled, pickup_after, complete_after} (durations like PT15M)")
+        if not isinstance(conf.get("enabled", True), bool):
+            raise AdminError("device: enabled must be true or false")
         try:
             for k in ("pickup_after", "complete_after"):
                 self.model.parse_delay(conf.get(k), None)

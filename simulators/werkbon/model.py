@@ -262,7 +262,7 @@ class Model(Extras, ApiModel):
         if isinstance(text, str):
             m = re.fullmatch(r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?", text)
             if not m:
-                raise ValueError(f"not a duration: {text}")
+                raise ValueError(f"not a duration: {text!r}")
             text = sum(int(x or 0) * unit for x, unit in zip(m.groups(), (86400, 3600, 60, 1)))
         if not 0 <= text <= MAX_DELAY.total_seconds():  # also NaN; timedelta overflows past ~10^9 days
             raise ValueError(f"not a duration from 0 to {MAX_DELAY.days} days: {text}")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import orjson
-
 from flask import Blueprint, Response, g, request
 
+from simulators.core.admin import body_document
 from simulators.core.errors import AdminError, DomainError
 from simulators.werkbon.entities import ENTITIES, FILTER_ALIASES
 from simulators.werkbon.common import WbError
@@ -85,8 +85,9 @@ def _json(raw: bytes):
     """The body as PHP's json_decode reads it: NaN, Infinity and 1e400 are not JSON (1009, as any
     other unparsable body), nor is nesting past a parser's depth."""
     try:
+        orjson.loads(raw)  # strict first: a lone surrogate ("\ud800") is no text (PHP: JSON_ERROR_UTF16)
         return json.loads(raw, parse_constant=_no_constant, parse_float=_finite)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # orjson.JSONDecodeError is a ValueError
         raise WbError(1009, "Unable to parse body") from None
 
 
@@ -279,7 +280,7 @@ def build_admin(api) -> Blueprint:
     def device():
         """Read or set the device timing: {"enabled", "pickup_after", "complete_after"}."""
         if request.method == "POST":
-            api.set_device(request.get_json(silent=True))
+            api.set_device(body_document())
         s = api.workorders.device_settings()
         return {"enabled": s["enabled"], "pickup_after_seconds": s["pickup"].total_seconds(),
                 "complete_after_seconds": s["complete"].total_seconds()}
