@@ -138,7 +138,10 @@ class CapitechAPI(SimulatedAPI):
             items = payload.get(key) or []
             if not isinstance(items, list):
                 raise AdminError(f"capitech scenario: {key} must be a list")
-            done[key] = [fn(item) for item in items]
+            try:
+                done[key] = [fn(item) for item in items]
+            except AdminError as exc:  # an unknown uid is bad scenario input: 400, as every section's
+                raise AdminError(f"capitech scenario: {key}: {exc.message}") from None
         return done
 
     # -- admin calls ---------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 CT-TT-7, CT-TT-8, CT-TT-11 (across midnight), CT-TT-2 filters, CT-ES-1, CT-TT-9/10, CT-AUTH-3."""
 from __future__ import annotations
 
+import pytest
+
 # The seed's example registration, on dimension ids client 100's catalogue does not have yet (its
 # department 50 is "Administrasjon": one id, one name, CT-CAT-1).
 NIGHT = {"clientId": 100, "employeeid": 9001, "employee": "Ola Danielsen", "datein": "2026-11-10", "timein": "21:57:00.000",
@@ -93,3 +95,15 @@ def test_scenario_records_keep_one_name_per_id_and_new_dimensions_join_the_catal
     assert {"id": 95, "name": "Logistikk"} in cat(ct, "getDepartments")
     assert any(p["id"] == 7001 and p["alphanumericCode"] == "B400" for p in cat(ct, "getProjects", includePassive=True))
     assert depts.items() <= {d["id"]: d["name"] for d in cat(ct, "getDepartments")}.items()
+
+
+@pytest.mark.parametrize("section", ["approve", "change", "setExternalStatusCode"])
+def test_a_scenario_naming_an_unknown_uid_is_a_400_and_changes_nothing(ct, fieldsim, section):
+    """README Admin API: a scenario is validated as a whole and bad input is a 400 whose `message`
+    names the problem (an unknown uid answered 404 there, as the direct admin call does)."""
+    before = fieldsim.admin("GET", "state/capitech").json()
+    body = {"clientId": 100, "uids": [987654321], "level": 1, "qty": 1.0, "uid": 987654321, "timeCategoryId": 10,
+            "externalStatusCode": 5}
+    r = fieldsim.admin("POST", "scenario", json={"capitech": {section: [body]}})
+    assert r.status_code == 400 and section in r.json()["message"] and "987654321" in r.json()["message"], r.text
+    assert fieldsim.admin("GET", "state/capitech").json() == before
