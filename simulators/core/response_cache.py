@@ -4,7 +4,7 @@ A view marked @cacheable answers from state and the request alone (not the clock
 Its 200 answer to a GET is kept, by the request's path, query and headers, together with the state
 generation it was read at (MemoryBackend counts every write). The same GET is answered with those
 bytes while the generation is unchanged, still admitted, rate limited and journalled as any request
-(pipeline.serve_kept), but without Flask's per-request work: about a third of a CAPO GET's time.
+(pipeline.serve_kept), but without Flask and the view: ~16 µs of a repeated CAPO GET instead of ~140.
 Any write, fault rule, clock change or admin change moves the generation, and the next such GET is
 answered by the view again. Only a backend that counts its writes in-process (memory) takes part:
 with several processes a write elsewhere would go unseen.
