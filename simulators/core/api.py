@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response
 
-from simulators.core.errors import AdminError
+from simulators.core.errors import AdminError, describe
 from simulators.core.store import State
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -76,11 +76,6 @@ def check_documents(api: str, collections: dict, shapes: dict) -> None:
                                                  or isinstance(value, bool) and kind in ("int", "num")
                                                  or kind == "time" and not _is_time(value))):
                     raise AdminError(f"{where} needs {name}" + (f" ({kind})" if kind else ""))
-
-
-def _why(exc: Exception) -> str:
-    text = f"{type(exc).__name__}: {exc}"
-    return text if len(text) <= 200 else text[:200] + "…"
 
 
 @dataclass
@@ -190,7 +185,7 @@ class SimulatedAPI:
             raise
         except Exception as exc:
             what = f"collections.{where}" if where else "the imported state"
-            raise AdminError(f"{self.name}: {what} cannot be read as the API serves it ({_why(exc)})") from None
+            raise AdminError(f"{self.name}: {what} cannot be read as the API serves it ({describe(exc)})") from None
 
     def read_everything(self) -> None:
         """Read the whole state as clients would (every tenant's lists, each document as the wire

@@ -7,6 +7,8 @@ import io
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import BadRequest, ClientDisconnected, RequestEntityTooLarge
 
+from simulators.core.errors import describe
+
 
 def _forget_body(req) -> None:
     """After refusing an oversized body, let error formatters read query args without touching it."""
@@ -52,8 +54,7 @@ def _unbroken(read, *args) -> bytes:
     try:
         return read(*args)
     except Exception as exc:
-        cause = f"{type(exc).__name__}: {exc}"[:200]
-        raise BadRequest(f"Request body could not be read ({cause})") from None
+        raise BadRequest(f"Request body could not be read ({describe(exc)})") from None
 
 
 def _read_capped(stream, cap: int) -> bytes:

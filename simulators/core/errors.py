@@ -52,3 +52,9 @@ class ConnectionDropped(Exception):
     """Raised while sending an answer on purpose, so a server that does not hand us the socket
     (granian) breaks the connection off: no reply, or a status line without its body (fault kinds
     drop_connection, timeout)."""
+
+
+def describe(exc: Exception, limit: int = 200) -> str:
+    """An unforeseen exception named in a 400's message: its type and text, cut at `limit`."""
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= limit else text[:limit] + "…"

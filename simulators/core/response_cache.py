@@ -46,15 +46,16 @@ def request_key(environ) -> tuple | None:
 
 
 class ResponseCache:
-    """WSGI middleware around the Flask app."""
+    """WSGI middleware around the Flask app, for the base paths of APIs with @cacheable views: the
+    others' requests pass straight through, without a key built or a start_response wrapped."""
 
-    def __init__(self, app, runtime):
-        self.app, self.runtime = app, runtime
+    def __init__(self, app, runtime, paths: tuple[str, ...]):
+        self.app, self.runtime, self.paths = app, runtime, paths
         self.entries: dict[tuple, Kept] = {}
         self.size = 0
 
     def __call__(self, environ, start_response):
-        key = request_key(environ)
+        key = request_key(environ) if environ.get("PATH_INFO", "").startswith(self.paths) else None
         if key is None:
             return self.app(environ, start_response)
         kept = self.entries.get(key)
@@ -90,6 +91,10 @@ class ResponseCache:
 
 
 def install(app, runtime) -> None:
-    """Put the cache in front of the app where the backend counts its writes and config allows."""
-    if runtime.config.response_cache and runtime.backend.generation is not None:
-        app.wsgi_app = ResponseCache(app.wsgi_app, runtime)
+    """Put the cache in front of the app where the backend counts its writes, config allows and
+    some API has a @cacheable view (a blueprint's endpoints are named "<its name>.<view>")."""
+    paths = tuple(api.base_path() for name, api in runtime.apis.items()
+                  if any(getattr(view, "fieldsim_cacheable", False)
+                         for endpoint, view in app.view_functions.items() if endpoint.startswith(name + ".")))
+    if runtime.config.response_cache and runtime.backend.generation is not None and paths:
+        app.wsgi_app = ResponseCache(app.wsgi_app, runtime, paths)
